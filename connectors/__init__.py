@@ -1,0 +1,1 @@
+"""Talking to Shopify and Exact Online; no business rules here."""

@@ -1,0 +1,49 @@
+"""The one error vocabulary every connector speaks and the worker understands.
+
+The worker decides what to do from the class alone: retry later (transient, rate-limited),
+give up with an operator-readable sentence (permanent), or pause and alert (auth).
+"""
+
+from __future__ import annotations
+
+
+class ConnectorError(Exception):
+    """Base of every error a connector raises. `message` keeps the API's own words."""
+
+    def __init__(self, message: str, *, api: str = "", hint: str = "", status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.api = api
+        self.hint = hint
+        self.status = status
+
+    def __str__(self) -> str:
+        prefix = f"{self.api}: " if self.api else ""
+        return f"{prefix}{self.message}"
+
+
+class TransientError(ConnectorError):
+    """Network trouble, timeouts, 5xx: the same call may well succeed later."""
+
+
+class RateLimited(TransientError):
+    """The API (or our own budget) says not now; `retry_after` seconds says when, if known."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw):
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class PermanentError(ConnectorError):
+    """The request itself is wrong (validation, unknown id, missing mapping): retrying cannot help.
+
+    `field` names the offending input where the API says so; `hint` tells the operator the fix.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, **kw):
+        super().__init__(message, **kw)
+        self.field = field
+
+
+class AuthError(ConnectorError):
+    """Credentials expired or revoked: the connector pauses until an operator acts."""

@@ -1,0 +1,1 @@
+"""The Textual operator console; it speaks only to the control socket."""

@@ -1,0 +1,1 @@
+"""The long-running shopsync process and its command line."""

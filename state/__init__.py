@@ -1,0 +1,1 @@
+"""Everything that survives a restart: database, migrations, queue, links, cursors, tokens."""
