@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Install or upgrade shopsync as a systemd service from the checkout this script lives in.
+# Idempotent: re-run it after `git pull` to upgrade; it never overwrites config or secrets.
+set -euo pipefail
+
+readonly SERVICE_USER=shopsync
+readonly PREFIX=/opt/shopsync
+readonly VENV=$PREFIX/venv
+readonly CONFIG_DIR=/etc/shopsync
+readonly CRED_DIR=$CONFIG_DIR/credentials
+readonly UNIT_PATH=/etc/systemd/system/shopsync.service
+# Must match the LoadCredential= lines of shopsync.service (a missing file stops the service).
+readonly CREDENTIALS=(
+    shopify_access_token
+    shopify_webhook_secret
+    exact_client_id
+    exact_client_secret
+    exact_webhook_secret
+    smtp_password
+)
+# Without these the daemon cannot do anything useful, so a first install does not start it.
+readonly REQUIRED_CREDENTIALS=(shopify_access_token shopify_webhook_secret exact_client_id exact_client_secret)
+
+CHECKOUT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+readonly CHECKOUT
+PYTHON=${PYTHON:-python3}
+DRY_RUN=0
+START=1
+
+usage() {
+    cat <<EOF
+Usage: $0 [--dry-run] [--no-start]
+
+Installs shopsync from $CHECKOUT:
+  user and group '$SERVICE_USER', venv in $VENV, config in $CONFIG_DIR,
+  secret placeholders in $CRED_DIR, and the unit $UNIT_PATH.
+
+  --dry-run   print what would be done and change nothing (root not needed)
+  --no-start  install and enable, but do not start or restart the service
+EOF
+}
+
+while (($#)); do
+    case $1 in
+        --dry-run) DRY_RUN=1 ;;
+        --no-start) START=0 ;;
+        -h | --help) usage && exit 0 ;;
+        *) echo "unknown option: $1" >&2 && usage >&2 && exit 2 ;;
+    esac
+    shift
+done
+
+say() { printf '%s\n' "$*"; }
+
+# Run a command, or only show it in a dry run.
+run() {
+    local shown
+    printf -v shown '%q ' "$@"
+    if ((DRY_RUN)); then
+        say "would run: ${shown% }"
+    else
+        say "+ ${shown% }"
+        "$@"
+    fi
+}
+
+if ((!DRY_RUN)) && ((EUID != 0)); then
+    echo "run as root (or try --dry-run)" >&2
+    exit 1
+fi
+if ! "$PYTHON" -c 'import sys, venv; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "$PYTHON must be Python >= 3.11 with the venv module (Debian: apt install python3-venv)" >&2
+    exit 1
+fi
+if [[ ! -f $CHECKOUT/systemd/shopsync.service ]]; then
+    echo "missing $CHECKOUT/systemd/shopsync.service: is this a shopsync checkout?" >&2
+    exit 1
+fi
+((DRY_RUN)) && say "dry run: nothing will be changed"
+
+# --- user and group: no login shell, no home; operators join the group to use the console ---
+if getent group "$SERVICE_USER" >/dev/null; then
+    say "group $SERVICE_USER exists"
+else
+    run groupadd --system "$SERVICE_USER"
+fi
+if getent passwd "$SERVICE_USER" >/dev/null; then
+    say "user $SERVICE_USER exists"
+else
+    run useradd --system --gid "$SERVICE_USER" --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin --comment "shopsync daemon" "$SERVICE_USER"
+fi
+
+# --- code: a root-owned venv the service can read but not modify ---
+run install -d -m 0755 -o root -g root "$PREFIX"
+if [[ -x $VENV/bin/python ]]; then
+    say "venv $VENV exists"
+else
+    run "$PYTHON" -m venv "$VENV"
+fi
+run "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$CHECKOUT"
+run install -m 0644 -o root -g root "$CHECKOUT/systemd/README.md" "$PREFIX/README.md"
+# `shopsync console` / `shopsync jobs …` on the PATH for operators in the shopsync group.
+run ln -sfn "$VENV/bin/shopsync" /usr/local/bin/shopsync
+
+# --- configuration: root-owned, readable by the service group, never overwritten ---
+run install -d -m 0750 -o root -g "$SERVICE_USER" "$CONFIG_DIR"
+if [[ -e $CONFIG_DIR/shopsync.toml ]]; then
+    say "config $CONFIG_DIR/shopsync.toml exists, kept as is"
+else
+    example=$CHECKOUT/systemd/shopsync.example.toml
+    if [[ ! -f $example ]]; then
+        ((DRY_RUN)) || { echo "missing $example" >&2 && exit 1; }
+        say "warning: $example is missing; a real run would stop here"
+    fi
+    run install -m 0640 -o root -g "$SERVICE_USER" "$example" "$CONFIG_DIR/shopsync.toml"
+fi
+
+# --- secrets: only root reads them; systemd hands copies to the service (LoadCredential=) ---
+run install -d -m 0700 -o root -g root "$CRED_DIR"
+empty=()
+for name in "${CREDENTIALS[@]}"; do
+    path=$CRED_DIR/$name
+    if [[ -e $path ]]; then
+        [[ -s $path ]] || empty+=("$name")
+    else
+        run install -m 0600 -o root -g root /dev/null "$path"
+        empty+=("$name")
+    fi
+done
+missing_required=()
+for name in "${REQUIRED_CREDENTIALS[@]}"; do
+    [[ " ${empty[*]} " == *" $name "* ]] && missing_required+=("$name")
+done
+
+# --- the unit ---
+run install -m 0644 -o root -g root "$CHECKOUT/systemd/shopsync.service" "$UNIT_PATH"
+run systemctl daemon-reload
+run systemctl enable shopsync.service
+
+if ((${#empty[@]})); then
+    say ""
+    say "Fill these secret files as root (smtp_password may stay empty if alerts are off):"
+    for name in "${empty[@]}"; do
+        say "  $CRED_DIR/$name"
+    done
+    say "without echo, shell history or a trailing newline, e.g.:"
+    say "  systemd-ask-password -n 'Shopify access token:' > $CRED_DIR/shopify_access_token"
+fi
+
+if ((!START)); then
+    say "not starting (--no-start): systemctl start shopsync"
+elif ((${#missing_required[@]})); then
+    say ""
+    say "not starting yet: ${missing_required[*]} still empty."
+    say "Edit $CONFIG_DIR/shopsync.toml and fill the secrets, then: systemctl start shopsync"
+elif ((!DRY_RUN)) && systemctl is-active --quiet shopsync.service; then
+    # An upgrade: load the new code; the daemon drains before it exits.
+    run systemctl restart shopsync.service
+else
+    run systemctl start shopsync.service
+fi
+say "logs: journalctl -u shopsync -o cat | jq"
