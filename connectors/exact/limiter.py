@@ -190,6 +190,12 @@ class _Slot:
     def observe(self, headers: Mapping[str, str], status: int) -> None:
         self._budget.observe(headers, status)
 
+    def lost(self) -> None:
+        """The call failed on the network: it may still have counted, so assume it did."""
+        window = self._budget.minutely
+        if window.remaining:
+            window.remaining -= 1
+
 
 COUNTED_STATUSES = frozenset({400, 401, 403, 404})
 
