@@ -2,6 +2,8 @@
 # Install or upgrade shopsync as a systemd service from the checkout this script lives in.
 # Idempotent: re-run it after `git pull` to upgrade; it never overwrites config or secrets.
 set -euo pipefail
+# A root umask of 077 would leave the venv unreadable for the service user.
+umask 022
 
 readonly SERVICE_USER=shopsync
 readonly PREFIX=/opt/shopsync
@@ -98,7 +100,8 @@ if [[ -x $VENV/bin/python ]]; then
 else
     run "$PYTHON" -m venv "$VENV"
 fi
-run "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$CHECKOUT"
+run "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+    "$CHECKOUT"
 run install -m 0644 -o root -g root "$CHECKOUT/systemd/README.md" "$PREFIX/README.md"
 # `shopsync console` / `shopsync jobs …` on the PATH for operators in the shopsync group.
 run ln -sfn "$VENV/bin/shopsync" /usr/local/bin/shopsync
@@ -145,7 +148,7 @@ if ((${#empty[@]})); then
         say "  $CRED_DIR/$name"
     done
     say "without echo, shell history or a trailing newline, e.g.:"
-    say "  systemd-ask-password -n 'Shopify access token:' > $CRED_DIR/shopify_access_token"
+    say "  systemd-ask-password -n '${empty[0]}:' > $CRED_DIR/${empty[0]}"
 fi
 
 if ((!START)); then

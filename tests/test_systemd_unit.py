@@ -135,7 +135,10 @@ def test_install_dry_run_shows_every_step_and_changes_nothing() -> None:
     assert "dry run: nothing will be changed" in out
     assert "group shopsync exists" in out or "would run: groupadd --system shopsync" in out
     assert "user shopsync exists" in out or "--shell /usr/sbin/nologin" in out
-    assert f"-m pip install --quiet --disable-pip-version-check {ROOT}\n" in out
+    assert (
+        f"-m pip install --quiet --disable-pip-version-check --root-user-action=ignore {ROOT}\n"
+        in out
+    )
     assert "would run: install -d -m 0750 -o root -g shopsync /etc/shopsync\n" in out
     assert "would run: install -d -m 0700 -o root -g root /etc/shopsync/credentials\n" in out
     if not Path("/etc/shopsync/credentials").exists():
