@@ -157,7 +157,10 @@ def test_install_rejects_unknown_options() -> None:
     assert "unknown option: --yes-really" in result.stderr
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to switch to an unprivileged user")
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("setpriv") is None,
+    reason="needs root and setpriv to switch to an unprivileged user",
+)
 def test_install_refuses_a_real_run_without_root() -> None:
     result = subprocess.run(
         ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "bash", str(INSTALL)],
