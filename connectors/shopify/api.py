@@ -20,12 +20,20 @@ from connectors.shopify.models import (
     Order,
     OrderHeader,
     Payout,
+    Refund,
     Shop,
     location_from_graphql,
     shop_from_graphql,
 )
 from connectors.shopify.pagination import paginate
 from connectors.shopify.webhook_payloads import gid_to_id
+
+# Page sizes that keep each query's requested cost under Shopify's 1,000 per query (a page of
+# payouts with their summaries costs ~13 points a payout, for example).
+PAYOUTS_PAGE = 50
+BALANCE_TRANSACTIONS_PAGE = 100
+GIFT_CARDS_PAGE = 100
+LINE_ITEMS_PAGE = 50
 
 
 def search_time(value: dt.datetime) -> str:
@@ -106,16 +114,42 @@ class ShopifyAPI:
                 yield order
 
     async def get_order(self, gid: str) -> Order | None:
-        """One order with lines, taxes, transactions, refunds; None if Shopify has no such order."""
+        """One order with all its lines, taxes, transactions and refund headers; None if unknown.
+
+        The first page of line items comes with the order; a long order's others follow.
+        """
         data = await self.client.execute("order", {"id": gid})
         node = data.get("order")
-        return Order.from_graphql(node) if node else None
+        if not node:
+            return None
+        lines = node.get("lineItems") or {}
+        items = list(lines.get("nodes") or [])
+        page = lines.get("pageInfo") or {}
+        if page.get("hasNextPage") and page.get("endCursor"):
+            async for line in paginate(
+                self.client,
+                "order_line_items",
+                ("order", "lineItems"),
+                {"id": gid},
+                after=page["endCursor"],
+                page_size=LINE_ITEMS_PAGE,
+            ):
+                items.append(line)
+        return Order.model_validate({**node, "lineItems": items})
+
+    async def get_refund(self, gid: str) -> Refund | None:
+        """One refund with its lines (restock type and location), transactions and adjustments."""
+        data = await self.client.execute("refund", {"id": gid})
+        node = data.get("refund")
+        return Refund.model_validate(node) if node else None
 
     # -- gift cards, payouts --------------------------------------------------------------------
 
     async def iter_gift_cards(self, updated_since: dt.datetime) -> AsyncIterator[GiftCard]:
         query = f"updated_at:>={search_time(updated_since)}"
-        async for node in paginate(self.client, "gift_cards", ("giftCards",), {"query": query}):
+        async for node in paginate(
+            self.client, "gift_cards", ("giftCards",), {"query": query}, page_size=GIFT_CARDS_PAGE
+        ):
             yield GiftCard.model_validate(node)
 
     async def iter_payouts(
@@ -132,7 +166,11 @@ class ShopifyAPI:
         )
         query = f"issued_at:>={since_dt.astimezone(dt.UTC).date().isoformat()}"
         async for node in paginate(
-            self.client, "payouts", ("shopifyPaymentsAccount", "payouts"), {"query": query}
+            self.client,
+            "payouts",
+            ("shopifyPaymentsAccount", "payouts"),
+            {"query": query},
+            page_size=PAYOUTS_PAGE,
         ):
             payout = Payout.model_validate(node)
             # Filter here too: the search filter narrows the read, this makes the answer exact.
@@ -152,5 +190,6 @@ class ShopifyAPI:
             "balance_transactions",
             ("shopifyPaymentsAccount", "balanceTransactions"),
             {"query": f"payout_id:{legacy}"},
+            page_size=BALANCE_TRANSACTIONS_PAGE,
         ):
             yield BalanceTransaction.model_validate(node)

@@ -180,10 +180,19 @@ class OrderAdjustment(ShopifyModel):
     tax_amount_set: MoneyBag | None = None
 
 
+class RefundHeader(ShopifyModel):
+    """A refund as listed on its order; read the whole `Refund` with `ShopifyAPI.get_refund`."""
+
+    id: str
+    created_at: UtcDatetime
+    total_refunded_set: MoneyBag | None = None
+
+
 class Refund(ShopifyModel):
     id: str
     created_at: UtcDatetime
     note: str | None = None
+    order: Ref | None = None
     total_refunded_set: MoneyBag | None = None
     refund_line_items: Nodes[RefundLineItem] = []
     transactions: Nodes[Transaction] = []
@@ -211,17 +220,10 @@ class Order(ShopifyModel):
     billing_address: Address | None = None
     shipping_address: Address | None = None
     line_items: Nodes[LineItem] = []
-    # True when the order has more line items than one read returns (see order.graphql).
-    line_items_truncated: bool = False
     shipping_lines: Nodes[ShippingLine] = []
     fulfillment_orders: Nodes[FulfillmentOrder] = []
     transactions: list[Transaction] = []
-    refunds: list[Refund] = []
-
-    @classmethod
-    def from_graphql(cls, node: dict[str, Any]) -> Order:
-        truncated = bool(((node.get("lineItems") or {}).get("pageInfo") or {}).get("hasNextPage"))
-        return cls.model_validate({**node, "lineItemsTruncated": truncated})
+    refunds: list[RefundHeader] = []
 
     @property
     def company(self) -> str | None:

@@ -23,15 +23,15 @@ async def paginate(
     variables: dict[str, Any] | None = None,
     *,
     page_size: int = MAX_PAGE_SIZE,
+    after: str | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
     """Yield every node of the connection at `path` in `data` (e.g. `("orders",)`).
 
     The query must take `$first: Int!` and `$after: String` and select `nodes` and
-    `pageInfo { hasNextPage endCursor }` on that connection.
+    `pageInfo { hasNextPage endCursor }` on that connection. `after` resumes from a cursor.
     """
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValueError(f"page_size must be 1..{MAX_PAGE_SIZE}, not {page_size}")
-    after: str | None = None
     while True:
         data = await client.execute(
             query, {**(variables or {}), "first": page_size, "after": after}
