@@ -232,17 +232,21 @@ class TokenManager:
     ) -> TokenSet:
         status = response.status_code
         message = exact_message(response)
-        if status == 429 or (fresh is not None and status >= 400):
+        kept = " The rotated refresh token in the answer was saved." if fresh else ""
+        if status == 429:
             raise RateLimited(
                 message,
                 retry_after=seconds_until_reset(response.headers),
                 api=API,
                 status=status,
-                hint="Exact's token endpoint is rate limited; the rotated token was kept.",
+                hint="Exact's token endpoint is rate limited." + kept,
             )
         if status >= 500 or fresh is not None or response.is_success:
-            raise TransientError(message, api=API, status=status, hint="Exact's token endpoint.")
-        if early:
+            hint = "Exact's token endpoint failed." + kept
+            raise TransientError(message, api=API, status=status, hint=hint)
+        body = _json(response)
+        code = body.get("error") if isinstance(body, dict) else None
+        if early and code != "invalid_grant":
             # Refused because we asked before Exact allows it; the refresh token still stands.
             assert self._tokens is not None
             self._tokens = replace(self._tokens, refresh_started_at=None)
