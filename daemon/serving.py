@@ -59,8 +59,8 @@ def bound_port(server: uvicorn.Server) -> int:
     raise RuntimeError("server has no TCP socket")
 
 
-async def wait_started(server: uvicorn.Server, timeout: float = 10) -> None:
-    with anyio.fail_after(timeout):
+async def wait_started(server: uvicorn.Server, limit: float = 10) -> None:
+    with anyio.fail_after(limit):
         while not server.started:
             if server.should_exit:
                 raise RuntimeError("server stopped before it started (port in use?)")

@@ -1,4 +1,4 @@
-"""Shared fixtures: asyncio is fixed as the anyio backend (aiosqlite, aiosmtplib, Textual need it)."""
+"""Shared fixtures. asyncio is the anyio backend: aiosqlite, aiosmtplib and Textual need it."""
 
 import pytest
 

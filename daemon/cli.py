@@ -1,0 +1,160 @@
+"""`shopsync …`: the command line of the daemon, its database, and the operator tools."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from daemon.config import ConfigError, Settings, load_settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(getattr(args, "config", None))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from daemon.app import Daemon
+    from daemon.logs import configure_logging
+
+    settings = _settings(args)
+    configure_logging(settings.daemon.log_level, settings.daemon.log_format)
+    return anyio.run(Daemon(settings).run)
+
+
+def cmd_config_check(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    print(f"config ok: shop {settings.shopify.shop_url}, database {settings.daemon.database_path}")
+    return 0
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    from state.db import Database
+
+    settings = _settings(args)
+
+    async def main() -> Path:
+        db = await Database.open(settings.daemon.database_path)
+        try:
+            return await db.backup(args.path)
+        finally:
+            await db.close()
+
+    print(f"backup written to {anyio.run(main)}")
+    return 0
+
+
+def cmd_db_check(args: argparse.Namespace) -> int:
+    from state.db import Database
+
+    settings = _settings(args)
+
+    async def main() -> list[str]:
+        db = await Database.open(settings.daemon.database_path)
+        try:
+            return await db.integrity_check()
+        finally:
+            await db.close()
+
+    result = anyio.run(main)
+    print("\n".join(result))
+    return 0 if result == ["ok"] else 1
+
+
+def cmd_selftest(args: argparse.Namespace) -> int:
+    """Enqueue harmless jobs straight into the database; the running daemon picks them up."""
+    from state.db import Database
+    from state.queue import Queue
+
+    settings = _settings(args)
+
+    async def main() -> None:
+        db = await Database.open(settings.daemon.database_path)
+        try:
+            queue = Queue(db)
+            async with db.transaction() as conn:
+                for i in range(args.count):
+                    await queue.enqueue_in(
+                        conn,
+                        "selftest.sleep",
+                        f"selftest:{args.prefix}{i}",
+                        {"seconds": args.seconds},
+                    )
+        finally:
+            await db.close()
+
+    anyio.run(main)
+    print(f"enqueued {args.count} selftest jobs")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="shopsync", description="Keep a Shopify store and Exact Online in sync."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(
+        name: str,
+        func: Callable[[argparse.Namespace], int],
+        help: str,
+        *,
+        config: bool = True,
+        parent: Any = sub,
+    ) -> argparse.ArgumentParser:
+        p = parent.add_parser(name, help=help, description=help)
+        if config:
+            p.add_argument("--config", "-c", help="TOML file (default: $SHOPSYNC_CONFIG)")
+        p.set_defaults(func=func)
+        return p
+
+    add("run", cmd_run, "run the daemon in the foreground (systemd runs this)")
+
+    config = sub.add_parser("config", help="configuration tools").add_subparsers(
+        dest="config_command", required=True, metavar="ACTION"
+    )
+    add("check", cmd_config_check, "validate the configuration", parent=config)
+
+    db = sub.add_parser("db", help="database tools").add_subparsers(
+        dest="db_command", required=True, metavar="ACTION"
+    )
+    backup = add(
+        "backup", cmd_db_backup, "write an online, consistent copy of the database", parent=db
+    )
+    backup.add_argument("path", help="where to write the copy (must not exist)")
+    add("check", cmd_db_check, "run SQLite's integrity check", parent=db)
+
+    selftest = add("selftest", cmd_selftest, "enqueue harmless jobs to prove the worker runs")
+    selftest.add_argument("--count", type=int, default=1)
+    selftest.add_argument("--seconds", type=float, default=0.0)
+    selftest.add_argument("--prefix", default="", help="key prefix, to tell batches apart")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print("shopsync: the configuration has problems:", file=sys.stderr)
+        for line in exc.problems:
+            print(f"  {line}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a clean sentence instead of a traceback for operator commands
+        from state.db import DatabaseError
+
+        if isinstance(exc, DatabaseError):
+            print(f"shopsync: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,271 @@
+"""Settings: one TOML file, overridden by SHOPSYNC_* env vars, secrets from systemd credentials.
+
+Precedence, strongest first: env vars (SHOPSYNC_SHOPIFY__API_VERSION=…), credential files in
+$CREDENTIALS_DIRECTORY (LoadCredential=), the TOML file, defaults.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+# Credential file name → the setting it fills (see systemd/shopsync.service LoadCredential=).
+CREDENTIALS = {
+    "shopify_access_token": ("shopify", "access_token"),
+    "shopify_webhook_secret": ("shopify", "webhook_secret"),
+    "exact_client_id": ("exact", "client_id"),
+    "exact_client_secret": ("exact", "client_secret"),
+    "exact_webhook_secret": ("exact", "webhook_secret"),
+    "smtp_password": ("alerts", "smtp_password"),
+}
+
+EXACT_HOSTS = {
+    "nl": "https://start.exactonline.nl",
+    "be": "https://start.exactonline.be",
+    "de": "https://start.exactonline.de",
+    "uk": "https://start.exactonline.co.uk",
+    "us": "https://start.exactonline.com",
+    "fr": "https://start.exactonline.fr",
+    "es": "https://start.exactonline.es",
+}
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; `problems` has one line per key."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _state_dir() -> Path:
+    return Path(os.environ.get("STATE_DIRECTORY", "var")).expanduser()
+
+
+def _runtime_dir() -> Path:
+    return Path(os.environ.get("RUNTIME_DIRECTORY", str(_state_dir()))).expanduser()
+
+
+class Strict(BaseModel):
+    model_config = {"extra": "forbid"}
+
+
+class DaemonSettings(Strict):
+    state_dir: Path = Field(default_factory=_state_dir)
+    database: Path | None = None  # default: <state_dir>/shopsync.db
+    workers: int = Field(4, ge=1, le=64)
+    grace_period: float = Field(30.0, ge=0, le=600)
+    job_timeout: float = Field(300.0, gt=0, le=3600)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["auto", "json", "console"] = "auto"
+
+    @property
+    def database_path(self) -> Path:
+        return self.database or self.state_dir / "shopsync.db"
+
+
+class QueueSettings(Strict):
+    max_attempts: int = Field(12, ge=1, le=100)
+    backoff_base: float = Field(10.0, gt=0)
+    backoff_cap: float = Field(6 * 3600.0, gt=0)
+    lease: float = Field(600.0, gt=0)
+    retention_days: float = Field(30.0, gt=0)
+    receipt_retention_days: float = Field(30.0, gt=0)
+
+
+class IngressSettings(Strict):
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    max_body_bytes: int = Field(1_048_576, ge=1024)
+    # The https URL Shopify and Exact call (your reverse proxy); used for webhook subscriptions.
+    public_url: str | None = None
+
+
+class ControlSettings(Strict):
+    socket: Path = Field(default_factory=lambda: _runtime_dir() / "shopsync.sock")
+
+
+class ShopifySettings(Strict):
+    shop_url: str = Field(description="https://NAME.myshopify.com")
+    api_version: str = "2026-10"
+    access_token: SecretStr
+    webhook_secret: SecretStr  # the app's client secret: it signs webhooks
+
+    @field_validator("shop_url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not re.match(r"^https?://[^/\s]+$", v.rstrip("/")):
+            raise ValueError("must be a base URL like https://NAME.myshopify.com")
+        return v.rstrip("/")
+
+    @field_validator("api_version")
+    @classmethod
+    def _version(cls, v: str) -> str:
+        if not re.fullmatch(r"20\d\d-(01|04|07|10)", v):
+            raise ValueError("must be a quarterly version like 2026-10")
+        return v
+
+
+class ExactSettings(Strict):
+    country: Literal["nl", "be", "de", "uk", "us", "fr", "es"] = "nl"
+    base_url: str | None = None  # overrides country (the sandbox, a proxy)
+    division: int | None = None  # default: the user's current division (current/Me)
+    client_id: str
+    client_secret: SecretStr
+    webhook_secret: SecretStr | None = None
+    redirect_uri: str = "http://127.0.0.1:8765/callback"
+
+    @property
+    def url(self) -> str:
+        return (self.base_url or EXACT_HOSTS[self.country]).rstrip("/")
+
+
+class MappingSettings(Strict):
+    # Shopify location name → Exact warehouse code. Unmapped locations use the default.
+    locations: dict[str, str] = Field(default_factory=dict)
+    default_warehouse: str = Field(min_length=1)
+
+
+class StockSettings(Strict):
+    enabled: bool = True
+    poll_interval: float = Field(30.0, ge=1)
+    coalesce_window: float = Field(1.0, ge=0, le=60)
+    figure: Literal["free", "in_stock", "planned"] = "free"
+    # Held back per Shopify location name, so Shopify never sells the last units.
+    buffers: dict[str, int] = Field(default_factory=dict)
+    reconcile_at: str = Field("02:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class AlertSettings(Strict):
+    enabled: bool = False
+    to: list[str] = Field(default_factory=list)
+    sender: str = "shopsync@localhost"
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    repeat_interval: float = Field(3600.0, gt=0)
+    group_wait: float = Field(30.0, ge=0)
+
+
+_toml_path: contextvars.ContextVar[Path | None] = contextvars.ContextVar("toml_path", default=None)
+
+
+class CredentialsSource(PydanticBaseSettingsSource):
+    """Secrets from files in $CREDENTIALS_DIRECTORY (systemd LoadCredential=)."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        directory = os.environ.get("CREDENTIALS_DIRECTORY")
+        out: dict[str, Any] = {}
+        if not directory:
+            return out
+        for filename, (section, key) in CREDENTIALS.items():
+            path = Path(directory) / filename
+            if path.is_file():
+                value = path.read_text(encoding="utf-8").strip()
+                if value:
+                    out.setdefault(section, {})[key] = value
+        return out
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SHOPSYNC_", env_nested_delimiter="__", extra="forbid", case_sensitive=False
+    )
+
+    daemon: DaemonSettings = Field(default_factory=DaemonSettings)
+    queue: QueueSettings = Field(default_factory=QueueSettings)
+    ingress: IngressSettings = Field(default_factory=IngressSettings)
+    control: ControlSettings = Field(default_factory=ControlSettings)
+    shopify: ShopifySettings
+    exact: ExactSettings
+    mapping: MappingSettings
+    stock: StockSettings = Field(default_factory=StockSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Settings:
+        if self.alerts.enabled and not self.alerts.to:
+            raise ValueError("alerts.to: give at least one address when alerts.enabled = true")
+        unknown = sorted(set(self.stock.buffers) - set(self.mapping.locations))
+        if unknown:
+            raise ValueError(
+                f"stock.buffers: {', '.join(unknown)} not in mapping.locations "
+                "(buffers are keyed by Shopify location name)"
+            )
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [
+            init_settings,
+            env_settings,
+            CredentialsSource(settings_cls),
+        ]
+        path = _toml_path.get()
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+
+def config_path(explicit: str | Path | None) -> Path | None:
+    chosen = explicit or os.environ.get("SHOPSYNC_CONFIG")
+    return Path(chosen) if chosen else None
+
+
+def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
+    """Load and validate; raise ConfigError with one line per problem."""
+    chosen = config_path(path)
+    if chosen is not None and not chosen.is_file():
+        raise ConfigError([f"config file {chosen} does not exist"])
+    token = _toml_path.set(chosen)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_problems(exc)) from None
+    except ValueError as exc:  # a TOML syntax error
+        raise ConfigError([f"{chosen}: {exc}"]) from None
+    finally:
+        _toml_path.reset(token)
+
+
+def _problems(exc: ValidationError) -> list[str]:
+    lines = []
+    for err in exc.errors(include_url=False):
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        kind = err["type"]
+        if kind == "missing":
+            what = "is required"
+            if tuple(err["loc"][-2:]) in CREDENTIALS.values():
+                what += " (a secret: put it in $CREDENTIALS_DIRECTORY or the env)"
+        elif kind == "extra_forbidden":
+            what = "is not a known setting (check the spelling against shopsync.example.toml)"
+        else:
+            # Never echo the input: it may be a secret.
+            what = err["msg"].removeprefix("Value error, ")
+        lines.append(f"{key}: {what}")
+    return lines
