@@ -1,0 +1,137 @@
+"""The operator's side door `/_sandbox/exact/...`: change stock, inject faults, revoke tokens,
+move the clock and read the whole state. Never rate-limited, never faulted.
+
+Routes (JSON in, JSON out):
+
+- `GET  /_sandbox/exact/state`: accounts, contacts, addresses, items (stock per warehouse),
+  sales_orders, invoices, credit_notes, goods_deliveries, bank_entries, journal_entries,
+  webhook_subscriptions, calls (per endpoint), errors (per endpoint), blocked, limits,
+  calls_429, webhooks (deliveries), tokens, faults, now.
+- `POST /_sandbox/exact/stock` `{sku, warehouse, quantity | delta, field: free|in_stock|planned}`
+  → the stock row after the change (bumps the sync Timestamp, fires StockPositions webhooks).
+- `GET|POST /_sandbox/exact/faults` `{error_rate, latency_ms, burst_429, drop_rate,
+  timeout_rate, timeout_s}` (omitted keys keep their value) → the current faults.
+- `POST /_sandbox/exact/revoke` → `{"revoked": true}`: every access and refresh token dies.
+- `POST /_sandbox/exact/clock` `{advance_seconds}` → `{"now": iso}` (Exact time jumps ahead).
+- `POST /_sandbox/exact/tokens` → a fresh token pair, as if the operator had authorised.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Any
+
+from .jsonio import ApiError, loads
+from .store import Store
+
+
+@dataclass
+class Faults:
+    error_rate: float = 0.0  # share of calls answered 500
+    latency_ms: int = 0  # added to every call (wall milliseconds)
+    burst_429: int = 0  # the next N calls answer 429
+    drop_rate: float = 0.0  # share of calls whose connection is cut mid-answer
+    timeout_rate: float = 0.0  # share of calls that hang for timeout_s, then 500
+    timeout_s: float = 30.0
+
+    def update(self, body: dict[str, Any]) -> None:
+        for name, value in body.items():
+            if name not in self.__dataclass_fields__:
+                raise ApiError(400, f"Unknown fault: {name}")
+            setattr(self, name, type(getattr(self, name))(value))
+
+    def state(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Dice:
+    """Seeded randomness so a faulty run can be repeated exactly."""
+
+    def __init__(self, seed: int = 7) -> None:
+        self._rng = random.Random(seed)
+
+    def roll(self, rate: float) -> bool:
+        return rate > 0 and self._rng.random() < rate
+
+
+def change_stock(store: Store, body: dict[str, Any]) -> dict[str, Any]:
+    sku, code = body.get("sku"), body.get("warehouse")
+    item = store.find("logistics/Items", "Code", sku)
+    warehouse = store.find("inventory/Warehouses", "Code", code)
+    if item is None or not item["IsStockItem"]:
+        raise ApiError(404, f"No stock item with code {sku!r}.")
+    if warehouse is None:
+        raise ApiError(404, f"No warehouse with code {code!r}.")
+    field = body.get("field", "free")
+    if field not in ("free", "in_stock", "planned"):
+        raise ApiError(400, "field must be free, in_stock or planned")
+    row = store.stock_row(item["ID"], warehouse["ID"])
+    current = {"free": row.free, "in_stock": row.on_hand, "planned": row.planning_in}[field]
+    if "quantity" in body:
+        delta = Decimal(str(body["quantity"])) - current
+    elif "delta" in body:
+        delta = Decimal(str(body["delta"]))
+    else:
+        raise ApiError(400, "give quantity or delta")
+    if field == "planned":
+        store.move_stock(item["ID"], warehouse["ID"], planning_in=delta)
+    else:  # free and in_stock both move the quantity on hand; reservations stay
+        store.move_stock(item["ID"], warehouse["ID"], on_hand=delta)
+    return stock_json(row) | {"sku": sku, "warehouse": code}
+
+
+def stock_json(row: Any) -> dict[str, Any]:
+    return {
+        "in_stock": row.on_hand,
+        "free": row.free,
+        "reserved": row.reserved,
+        "planning_in": row.planning_in,
+        "planning_out": row.planning_out,
+        "timestamp": row.timestamp,
+    }
+
+
+def parse_body(raw: bytes) -> dict[str, Any]:
+    try:
+        body = loads(raw or b"{}")
+    except ValueError:
+        raise ApiError(400, "body is not JSON") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "body must be a JSON object")
+    return body
+
+
+def state(store: Store) -> dict[str, Any]:
+    warehouses = {w["ID"]: w["Code"] for w in store.table("inventory/Warehouses").values()}
+    stock: dict[str, dict[str, Any]] = {}
+    for (item_id, wh_id), row in store.stock.items():
+        stock.setdefault(item_id, {})[warehouses[wh_id]] = stock_json(row)
+    items = [
+        {
+            "ID": i["ID"],
+            "Code": i["Code"],
+            "Description": i["Description"],
+            "IsStockItem": i["IsStockItem"],
+            "stock": stock.get(i["ID"], {}),
+        }
+        for i in store.table("logistics/Items").values()
+    ]
+    invoices = list(store.table("salesinvoice/SalesInvoices").values())
+    return {
+        "division": store.division,
+        "rowversion": store.rowversion,
+        "accounts": list(store.table("crm/Accounts").values()),
+        "contacts": list(store.table("crm/Contacts").values()),
+        "addresses": list(store.table("crm/Addresses").values()),
+        "items": items,
+        "sales_orders": list(store.table("salesorder/SalesOrders").values()),
+        "invoices": [i for i in invoices if i["Type"] == 8020],
+        "credit_notes": [i for i in invoices if i["Type"] == 8021],
+        "goods_deliveries": list(store.table("salesorder/GoodsDeliveries").values()),
+        "bank_entries": list(store.table("financialtransaction/BankEntries").values()),
+        "journal_entries": list(store.table("generaljournalentry/GeneralJournalEntries").values()),
+        "webhook_subscriptions": list(store.table("webhooks/WebhookSubscriptions").values()),
+        "calls": dict(store.calls),
+    }

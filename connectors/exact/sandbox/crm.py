@@ -1,0 +1,213 @@
+"""Writable CRM entities (Accounts, Contacts, Addresses) and webhook subscriptions.
+
+Field names follow picqer/exact-php-client's entity classes (Account.php, Contact.php,
+Address.php, WebhookSubscription.php), which mirror Exact's REST reference pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .jsonio import ApiError
+from .store import Row, Store, new_guid
+from .validation import reference, reject_unknown, required
+
+ACCOUNT_FIELDS = (
+    "ID",
+    "Code",
+    "Name",
+    "Email",
+    "Phone",
+    "VATNumber",
+    "Country",
+    "AddressLine1",
+    "AddressLine2",
+    "Postcode",
+    "City",
+    "IsSales",
+    "Status",
+    "SearchCode",
+    "ChamberOfCommerce",
+    "Language",
+    "Division",
+    "Created",
+    "Modified",
+)
+CONTACT_FIELDS = (
+    "ID",
+    "Account",
+    "AccountName",
+    "FirstName",
+    "LastName",
+    "FullName",
+    "Email",
+    "Phone",
+    "BusinessEmail",
+    "Division",
+    "Created",
+    "Modified",
+)
+ADDRESS_FIELDS = (
+    "ID",
+    "Account",
+    "AccountName",
+    "Type",
+    "Main",
+    "AddressLine1",
+    "AddressLine2",
+    "City",
+    "Postcode",
+    "Country",
+    "Division",
+    "Created",
+    "Modified",
+)
+WEBHOOK_FIELDS = (
+    "ID",
+    "CallbackURL",
+    "Topic",
+    "ClientID",
+    "Description",
+    "Division",
+    "Created",
+    "Creator",
+)
+# Topics from WebhookSubscription.php ("e.g.: FinancialTransactions, Items, StockPositions") and
+# Exact's topic list; the sandbox emits Accounts, Contacts, Addresses, SalesOrders,
+# GoodsDeliveries, SalesInvoices, StockPositions and FinancialTransactions.
+TOPICS = frozenset(
+    {
+        "Accounts",
+        "Addresses",
+        "BankAccounts",
+        "Contacts",
+        "CostTransactions",
+        "Documents",
+        "FinancialTransactions",
+        "GoodsDeliveries",
+        "Items",
+        "PurchaseOrders",
+        "Quotations",
+        "SalesInvoices",
+        "SalesOrders",
+        "StockPositions",
+        "TimeTransactions",
+    }
+)
+_READ_ONLY = {
+    "ID",
+    "Division",
+    "Created",
+    "Modified",
+    "AccountName",
+    "FullName",
+    "Creator",
+    "ClientID",
+}
+
+
+def _writable(body: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if k in fields and k not in _READ_ONLY}
+
+
+def create_account(store: Store, body: dict[str, Any]) -> Row:
+    reject_unknown(body, ACCOUNT_FIELDS, "Account")
+    required(body, "Name")
+    code = str(body.get("Code") or "").strip()
+    if not code:
+        code = str(store.next_number("account", 1))
+    if store.find("crm/Accounts", "Code", code):
+        raise ApiError(400, f"Code {code} already exists.")
+    row = {f: None for f in ACCOUNT_FIELDS} | store.base_row() | _writable(body, ACCOUNT_FIELDS)
+    row.update(
+        ID=new_guid(),
+        Code=code,
+        Status=body.get("Status") or "C",
+        IsSales=body.get("IsSales", True),
+    )
+    store.table("crm/Accounts")[row["ID"]] = row
+    return row
+
+
+def update_account(store: Store, row: Row, body: dict[str, Any]) -> None:
+    reject_unknown(body, ACCOUNT_FIELDS, "Account")
+    if "Name" in body:
+        required(body, "Name")
+    code = body.get("Code")
+    if (
+        code is not None
+        and code != row["Code"]
+        and store.find("crm/Accounts", "Code", str(code).strip())
+    ):
+        raise ApiError(400, f"Code {code} already exists.")
+    row.update(_writable(body, ACCOUNT_FIELDS))
+    row["Modified"] = store.clock.now_dt()
+
+
+def create_contact(store: Store, body: dict[str, Any]) -> Row:
+    reject_unknown(body, CONTACT_FIELDS, "Contact")
+    account = reference(store, "crm/Accounts", body, "Account")
+    assert account is not None
+    required(body, "LastName")
+    row = {f: None for f in CONTACT_FIELDS} | store.base_row() | _writable(body, CONTACT_FIELDS)
+    row.update(
+        ID=new_guid(),
+        Account=account["ID"],
+        AccountName=account["Name"],
+        FullName=" ".join(p for p in (body.get("FirstName"), body.get("LastName")) if p),
+    )
+    store.table("crm/Contacts")[row["ID"]] = row
+    return row
+
+
+def update_contact(store: Store, row: Row, body: dict[str, Any]) -> None:
+    reject_unknown(body, CONTACT_FIELDS, "Contact")
+    if "Account" in body:
+        reference(store, "crm/Accounts", body, "Account")
+    row.update(_writable(body, CONTACT_FIELDS))
+    row["FullName"] = " ".join(p for p in (row.get("FirstName"), row.get("LastName")) if p)
+    row["Modified"] = store.clock.now_dt()
+
+
+def create_address(store: Store, body: dict[str, Any]) -> Row:
+    reject_unknown(body, ADDRESS_FIELDS, "Address")
+    account = reference(store, "crm/Accounts", body, "Account")
+    assert account is not None
+    kind = required(body, "Type")
+    if kind not in (1, 2, 3, 4):  # 1 visit, 2 postal, 3 invoice, 4 delivery (Address.php)
+        raise ApiError(400, f"Invalid value for Type: {kind}")
+    row = {f: None for f in ADDRESS_FIELDS} | store.base_row() | _writable(body, ADDRESS_FIELDS)
+    row.update(ID=new_guid(), Account=account["ID"], AccountName=account["Name"])
+    store.table("crm/Addresses")[row["ID"]] = row
+    return row
+
+
+def update_address(store: Store, row: Row, body: dict[str, Any]) -> None:
+    reject_unknown(body, ADDRESS_FIELDS, "Address")
+    row.update(_writable(body, ADDRESS_FIELDS))
+    row["Modified"] = store.clock.now_dt()
+
+
+def create_webhook(store: Store, body: dict[str, Any], client_id: str) -> Row:
+    reject_unknown(body, WEBHOOK_FIELDS, "WebhookSubscription")
+    url = required(body, "CallbackURL")
+    topic = required(body, "Topic")
+    if topic not in TOPICS:
+        raise ApiError(400, f"Invalid topic: {topic}")
+    if not str(url).startswith(("https://", "http://")):
+        # Real Exact insists on https; the sandbox also takes http for loopback receivers.
+        raise ApiError(400, "CallbackURL must be an absolute URL.")
+    for existing in store.table("webhooks/WebhookSubscriptions").values():
+        if existing["Topic"] == topic and existing["CallbackURL"] == url:
+            raise ApiError(400, "Subscription already exists.")
+    row = {f: None for f in WEBHOOK_FIELDS} | store.base_row()
+    row.update(
+        ID=new_guid(),
+        CallbackURL=url,
+        Topic=topic,
+        ClientID=client_id,
+        Description=body.get("Description"),
+    )
+    row.pop("Modified", None)
+    store.table("webhooks/WebhookSubscriptions")[row["ID"]] = row
+    return row

@@ -1,0 +1,110 @@
+"""JSON as Exact writes it: Decimal numbers kept exact, `/Date(ms)/` dates, OData error bodies."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+
+class ApiError(Exception):
+    """An answer Exact gives as `{"error": {"code": "", "message": {"lang": "", "value": ...}}}`."""
+
+    def __init__(self, status: int, message: str, *, headers: list[tuple[str, str]] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or []
+
+
+def error_body(message: str) -> bytes:
+    # Shape from exact.md (Errors) and the OData v2 error format Exact's REST API uses.
+    return dumps({"error": {"code": "", "message": {"lang": "", "value": message}}}).encode()
+
+
+def exact_date(value: datetime | date) -> str:
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day, tzinfo=UTC)
+    return f"/Date({int(value.timestamp() * 1000)})/"
+
+
+def _decimal_text(value: Decimal) -> str:
+    text = format(value, "f")
+    return text
+
+
+def dumps(obj: Any) -> str:
+    """Serialise with Decimals as JSON numbers (never via float) and datetimes as `/Date(ms)/`."""
+    parts: list[str] = []
+    _encode(obj, parts)
+    return "".join(parts)
+
+
+def _encode(obj: Any, out: list[str]) -> None:
+    if isinstance(obj, dict):
+        out.append("{")
+        first = True
+        for key, value in obj.items():
+            if not first:
+                out.append(",")
+            first = False
+            out.append(json.dumps(str(key)))
+            out.append(":")
+            _encode(value, out)
+        out.append("}")
+    elif isinstance(obj, list | tuple):
+        out.append("[")
+        for i, value in enumerate(obj):
+            if i:
+                out.append(",")
+            _encode(value, out)
+        out.append("]")
+    elif isinstance(obj, bool) or obj is None or isinstance(obj, int | str):
+        out.append(json.dumps(obj, ensure_ascii=False))
+    elif isinstance(obj, Decimal):
+        out.append(_decimal_text(obj))
+    elif isinstance(obj, datetime | date):
+        out.append(json.dumps(exact_date(obj)))
+    elif isinstance(obj, float):
+        out.append(repr(obj))  # rates and durations only; amounts are always Decimal
+    else:
+        out.append(json.dumps(str(obj)))
+
+
+def loads(raw: bytes) -> Any:
+    return json.loads(raw, parse_float=Decimal)
+
+
+_DATE_RE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
+
+
+def parse_date(value: Any, field: str) -> datetime:
+    """Accept what Exact accepts on input: ISO 8601 text or `/Date(ms)/`; naive means UTC."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        m = _DATE_RE.match(value)
+        if m:
+            return datetime.fromtimestamp(int(m.group(1)) / 1000, tz=UTC)
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        else:
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    raise ApiError(400, f"Error converting value '{value}' to type 'Edm.DateTime' for '{field}'.")
+
+
+def parse_decimal(value: Any, field: str) -> Decimal:
+    if isinstance(value, bool):
+        raise ApiError(400, f"Error converting value '{value}' to type 'Edm.Double' for '{field}'.")
+    if isinstance(value, Decimal | int):
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            pass
+    raise ApiError(400, f"Error converting value '{value}' to type 'Edm.Double' for '{field}'.")
