@@ -150,7 +150,10 @@ class CostThrottle:
                 if delay <= 0:
                     break
                 self.waits += 1
-                await anyio.sleep(delay)
+                # Re-check on each answer too: refunds of unused cost can make room sooner.
+                changed = self._changed
+                with anyio.move_on_after(delay):
+                    await changed.wait()
             self._reserved += cost
         try:
             yield cost
