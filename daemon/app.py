@@ -8,13 +8,15 @@ from typing import Any
 
 import anyio
 
+from daemon.clients import build_clients
 from daemon.config import Settings
 from daemon.context import Services
-from daemon.flows import build_registry
+from daemon.control import build_control_app
+from daemon.flows import background_tasks, build_registry, shopify_topics
 from daemon.ingress import Ingress
 from daemon.logs import get_logger, register_secret
 from daemon.notify import Notifier
-from daemon.serving import make_server, wait_started
+from daemon.serving import make_server, unix_listener, wait_started
 from daemon.worker import Registry, Worker
 from state.db import Database
 from state.queue import Backoff, Queue
@@ -65,8 +67,14 @@ class Daemon:
                 log.warning("jobs interrupted by the previous run will run again", count=recovered)
             services = Services(settings=s, db=db, queue=queue)
             queue.subscribe(lambda event, data: services.events.publish("job", state=event, **data))
+            clients = build_clients(s, db)
+            services.shopify, services.exact = clients.shopify, clients.exact
+            services.extras["tokens"] = clients.tokens
             self.services = services
-            await self._serve(services)
+            try:
+                await self._serve(services)
+            finally:
+                await clients.aclose()
         finally:
             await db.close()
         log.info("stopped")
@@ -96,7 +104,7 @@ class Daemon:
                         if s.exact.webhook_secret
                         else None
                     ),
-                    topics=frozenset(services.extras.get("topics", DEFAULT_TOPICS)),
+                    topics=shopify_topics(),
                     max_body=s.ingress.max_body_bytes,
                 )
                 services.extras["ingress"] = ingress
@@ -107,8 +115,15 @@ class Daemon:
                 tg.start_soon(server.serve)
                 await wait_started(server)
                 self.ingress_port = _port(server)
+            control_sock = unix_listener(str(s.control.socket))
+            control = make_server(build_control_app(services), lifespan="off")
+            servers.append(control)
+            tg.start_soon(lambda: control.serve(sockets=[control_sock]))
+            await wait_started(control)
             await tg.start(worker.run)
             tg.start_soon(self._housekeeping, services)
+            for task in background_tasks(services):
+                tg.start_soon(task)
             self.notifier.ready(await self._status_line(services))
             log.info(
                 "started",
@@ -131,6 +146,7 @@ class Daemon:
                     count=len(worker.running),
                 )
             tg.cancel_scope.cancel()
+        s.control.socket.unlink(missing_ok=True)
 
     async def _watch_signals(self) -> None:
         with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
@@ -181,9 +197,6 @@ class Daemon:
         dead = sum(counts.get("dead", {}).values())
         running = len(self.worker.running) if self.worker else 0
         return f"{pending} pending, {running} running, {dead} dead"
-
-
-DEFAULT_TOPICS = frozenset()
 
 
 def _port(server: Any) -> int | None:

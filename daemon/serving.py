@@ -84,3 +84,37 @@ async def running_server(app: Any, **kw: Any) -> AsyncIterator[str]:
                 yield f"http://127.0.0.1:{bound_port(server)}"
         finally:
             server.should_exit = True
+
+
+class SocketInUse(Exception):
+    """Another process answers on the control socket: most likely a second daemon."""
+
+
+def unix_listener(path: str, mode: int = 0o660) -> socket.socket:
+    """Bind a Unix stream socket at `path` with `mode`, never replacing a live one (OPS.md §10)."""
+    import os
+    import stat
+
+    if os.path.lexists(path):
+        if not stat.S_ISSOCK(os.lstat(path).st_mode):
+            raise SocketInUse(f"{path} exists and is not a socket; refusing to replace it")
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            probe.connect(path)
+        except OSError:
+            os.unlink(path)  # stale: its daemon is gone
+        else:
+            raise SocketInUse(f"another shopsync answers on {path}; stop it first")
+        finally:
+            probe.close()
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    old = os.umask(0o777 & ~mode)  # born with the right mode: no window where it is wider
+    try:
+        sock.bind(path)
+    finally:
+        os.umask(old)
+    os.chmod(path, mode)
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock

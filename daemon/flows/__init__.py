@@ -1,13 +1,35 @@
-"""The business flows: one module per flow, each a pure plan plus a thin apply."""
+"""The business flows: one module per flow, each a pure plan plus a thin apply.
+
+Each flow module adds its job kinds to the registry, its webhook routes to
+`daemon.flows.webhooks`, and its long-running tasks (pollers) to `background_tasks`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from daemon.flows import webhooks
 from daemon.flows.selftest import run_selftest
 from daemon.worker import Registry
+
+Background = Callable[[], Awaitable[None]]
 
 
 def build_registry() -> Registry:
     """Every job kind this daemon knows, mapped to its handler."""
     registry = Registry()
     registry.register("selftest.sleep", run_selftest)
+    registry.register("webhook.shopify", webhooks.route_shopify_webhook)
+    registry.register("webhook.exact", webhooks.route_exact_webhook)
     return registry
+
+
+def shopify_topics() -> frozenset[str]:
+    """The ingress allowlist: topics some flow routes."""
+    return frozenset(webhooks.SHOPIFY_ROUTES)
+
+
+def background_tasks(services: Any) -> list[Background]:
+    """Pollers and other loops the supervisor runs in its task group."""
+    return []

@@ -72,12 +72,9 @@ CREATE TABLE cursors (
 );
 
 CREATE TABLE tokens (
-    name          TEXT PRIMARY KEY,   -- 'exact'
-    access_token  TEXT NOT NULL,
-    refresh_token TEXT NOT NULL,
-    expires_at    REAL NOT NULL,
-    obtained_at   REAL NOT NULL,
-    updated_at    REAL NOT NULL
+    name       TEXT PRIMARY KEY,   -- 'exact'
+    data       TEXT NOT NULL,      -- the token pair as JSON (connectors.exact.tokens.TokenSet)
+    updated_at REAL NOT NULL
 );
 
 CREATE TABLE schedule_runs (

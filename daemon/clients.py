@@ -1,0 +1,44 @@
+"""Builds the two API clients from settings; one of each per process, shared by all workers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from connectors.exact.client import ExactClient
+from connectors.exact.oauth import OAuthApp, TokenManager
+from connectors.shopify.api import ShopifyAPI
+from connectors.shopify.client import ShopifyClient
+from daemon.config import Settings
+from state.db import Database
+from state.tokens import SqliteTokenStore
+
+
+@dataclass
+class Clients:
+    shopify: ShopifyAPI
+    exact: ExactClient
+    tokens: TokenManager
+
+    async def aclose(self) -> None:
+        await self.shopify.client.aclose()
+        await self.exact.aclose()
+        await self.tokens.aclose()
+
+
+def build_clients(settings: Settings, db: Database) -> Clients:
+    shopify = ShopifyAPI(
+        ShopifyClient(
+            settings.shopify.shop_url,
+            settings.shopify.access_token,
+            api_version=settings.shopify.api_version,
+        )
+    )
+    app = OAuthApp(
+        base_url=settings.exact.url,
+        client_id=settings.exact.client_id,
+        client_secret=settings.exact.client_secret.get_secret_value(),
+        redirect_uri=settings.exact.redirect_uri,
+    )
+    tokens = TokenManager(app, SqliteTokenStore(db))
+    exact = ExactClient(settings.exact.url, settings.exact.division, tokens)
+    return Clients(shopify=shopify, exact=exact, tokens=tokens)

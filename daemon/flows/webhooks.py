@@ -1,0 +1,82 @@
+"""Turns a stored webhook receipt into the flow job it asks for (the second hop of ingress).
+
+Routes are per flow: `topic → route(body) → [(kind, key, payload), …]`. A body that is not
+JSON, or lacks what the route needs, makes this job dead with the reason, never the request.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from connectors.errors import PermanentError
+from state.queue import Job
+
+JobSpec = tuple[str, str, dict[str, Any]]
+Route = Callable[[dict[str, Any]], list[JobSpec]]
+
+# Filled by each flow module at import (see daemon/flows/__init__.py).
+SHOPIFY_ROUTES: dict[str, Route] = {}
+EXACT_ROUTES: dict[str, Route] = {}
+
+
+async def _receipt(services: Any, job: Job) -> tuple[str, Any]:
+    row = await services.db.fetchone(
+        "SELECT topic, body FROM receipts WHERE id = ?", (job.payload["receipt_id"],)
+    )
+    if row is None:
+        raise PermanentError(
+            f"webhook receipt {job.payload['receipt_id']} is gone (pruned?)",
+            hint="Nothing to do: the poller catches up with the change.",
+        )
+    try:
+        body = json.loads(row[1])
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PermanentError(
+            f"webhook body is not JSON: {exc}", hint="Shopify sent garbage; ignore."
+        ) from None
+    if not isinstance(body, dict):
+        raise PermanentError(
+            "webhook body is not a JSON object", hint="Ignore; report if repeated."
+        )
+    return row[0], body
+
+
+async def _enqueue(services: Any, specs: list[JobSpec]) -> None:
+    async with services.db.transaction() as conn:
+        for kind, key, payload in specs:
+            await services.queue.enqueue_in(conn, kind, key, payload)
+    for kind, key, _ in specs:
+        services.queue.emit("enqueued", kind=kind, key=key)
+
+
+async def route_shopify_webhook(services: Any, job: Job) -> None:
+    topic, body = await _receipt(services, job)
+    route = SHOPIFY_ROUTES.get(topic)
+    if route is None:
+        return  # allowed once, no flow handles it now: nothing to do
+    await _enqueue(services, _specs(route, body, topic))
+
+
+async def route_exact_webhook(services: Any, job: Job) -> None:
+    _topic, body = await _receipt(services, job)
+    content = body.get("Content")
+    if not isinstance(content, dict) or not isinstance(content.get("Topic"), str):
+        raise PermanentError(
+            "Exact webhook without Content.Topic", hint="Ignore; report if repeated."
+        )
+    route = EXACT_ROUTES.get(content["Topic"])
+    if route is None:
+        return
+    await _enqueue(services, _specs(route, content, content["Topic"]))
+
+
+def _specs(route: Route, body: dict[str, Any], topic: str) -> list[JobSpec]:
+    try:
+        return route(body)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PermanentError(
+            f"{topic} webhook lacks what we need ({type(exc).__name__}: {exc})",
+            hint="The payload does not look like the documented one; the poller will catch up.",
+        ) from None
