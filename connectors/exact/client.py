@@ -264,8 +264,9 @@ class ExactClient:
             headers["Content-Type"] = "application/json"
         async with self.budget.slot() as slot:
             try:
+                # params=None, not {}: httpx 0.28 drops a URL's own query when given {}.
                 response = await self._http.request(
-                    method, url, params=params, content=content, headers=headers
+                    method, url, params=params or None, content=content, headers=headers
                 )
             except httpx.HTTPError as exc:
                 slot.lost()

@@ -246,18 +246,17 @@ class TokenManager:
             raise TransientError(message, api=API, status=status, hint=hint)
         body = _json(response)
         code = body.get("error") if isinstance(body, dict) else None
-        if early and code != "invalid_grant":
-            # Refused because we asked before Exact allows it; the refresh token still stands.
+        if code != "invalid_grant":
+            # Not a verdict on the refresh token (asked too early, bad request, wrong client
+            # secret): Exact did not consume it, so drop the marker and let the operator look.
             assert self._tokens is not None
             self._tokens = replace(self._tokens, refresh_started_at=None)
             await self.store.save(self._tokens)
-            raise AuthError(
-                message,
-                api=API,
-                status=status,
-                hint="Exact rejected a fresh access token and refuses an early refresh; "
-                + REAUTHORIZE,
-            )
+            if early:
+                hint = "Exact rejected a fresh access token and refuses an early refresh; "
+            else:
+                hint = "Exact refused the token refresh; check the app's client id and secret. "
+            raise AuthError(message, api=API, status=status, hint=hint + REAUTHORIZE)
         if interrupted:
             hint = (
                 "A previous token refresh was interrupted (the process stopped or the answer was "
