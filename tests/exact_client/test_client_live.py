@@ -106,3 +106,6 @@ async def test_failing_endpoint_pauses_before_exact_would_block_the_app(make_exa
         assert env.client.error_budget.snapshot()["crm/Accounts"]["paused"] is True
         # Other endpoints carry on, and Exact itself never blocked us.
         assert len(await env.client.get("inventory/Warehouses", select="ID")) == 3
+        exact = await env.control("GET", "state")
+        assert exact["errors"] == {"crm/Accounts": 8}
+        assert exact["blocked"] == {}

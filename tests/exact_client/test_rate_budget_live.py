@@ -41,6 +41,7 @@ async def test_eight_workers_never_hit_429_and_use_most_of_the_minute_budget(mak
                 for _ in range(8):
                     tg.start_soon(worker)
         elapsed = time.monotonic() - start
+        exact = await env.control("GET", "state")
 
     allowed = MINUTE_LIMIT * elapsed / window
     utilisation = done / allowed
@@ -50,4 +51,5 @@ async def test_eight_workers_never_hit_429_and_use_most_of_the_minute_budget(mak
     )
     assert failures == []
     assert budget.refused == 0
+    assert exact["limits"]["rejected_429"] == 0 and exact["calls_429"] == 0
     assert utilisation >= 0.8

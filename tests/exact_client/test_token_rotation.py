@@ -37,6 +37,8 @@ async def test_twenty_callers_with_an_expired_token_cause_exactly_one_refresh(ma
 
         assert results == [3] * 20
         assert env.tokens.refreshes - before == 1
+        exact = (await env.control("GET", "state"))["tokens"]
+        assert exact["refreshes"] == 1 and exact["refused"] == 0  # Exact's own count agrees
         refresh_tokens = [t.refresh_token for t in env.store.saved]
         # The old token was sent once; every later save carries the rotated one, never the old.
         assert env.store.tokens.refresh_token != old_refresh
