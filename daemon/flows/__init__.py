@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from daemon.flows import webhooks
+from daemon.flows import stock, webhooks
 from daemon.flows.selftest import run_selftest
 from daemon.worker import Registry
 
@@ -22,6 +22,7 @@ def build_registry() -> Registry:
     registry.register("selftest.sleep", run_selftest)
     registry.register("webhook.shopify", webhooks.route_shopify_webhook)
     registry.register("webhook.exact", webhooks.route_exact_webhook)
+    stock.register(registry)
     return registry
 
 
@@ -32,4 +33,7 @@ def shopify_topics() -> frozenset[str]:
 
 def background_tasks(services: Any) -> list[Background]:
     """Pollers and other loops the supervisor runs in its task group."""
-    return []
+    tasks: list[Background] = []
+    if services.settings.stock.enabled:
+        tasks.append(stock.poller(services))
+    return tasks

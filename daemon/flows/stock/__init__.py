@@ -1,0 +1,40 @@
+"""Stock: Exact Online is the source of truth; Shopify shows it within seconds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+
+from daemon.flows.stock.sync import (
+    POLL_KEY,
+    observe_shopify_level,
+    poll_stock,
+    push_stock,
+    reconcile_stock,
+    route_exact_stock,
+    route_inventory_level,
+)
+from daemon.flows.webhooks import EXACT_ROUTES, SHOPIFY_ROUTES
+from daemon.worker import Registry
+
+EXACT_ROUTES["StockPositions"] = route_exact_stock
+SHOPIFY_ROUTES["inventory_levels/update"] = route_inventory_level
+
+
+def register(registry: Registry) -> None:
+    registry.register("stock.poll", poll_stock)
+    registry.register("stock.push", push_stock)
+    registry.register("stock.reconcile", reconcile_stock)
+    registry.register("stock.observe", observe_shopify_level)
+
+
+def poller(services: Any):
+    """Enqueue a poll now and every poll_interval; the fixed key makes extra ones free."""
+
+    async def run() -> None:
+        while True:
+            await services.queue.enqueue("stock.poll", POLL_KEY, {})
+            await anyio.sleep(services.settings.stock.poll_interval)
+
+    return run
