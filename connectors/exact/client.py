@@ -93,6 +93,20 @@ class ExactClient:
             raise TransientError("current/Me answered no user", api=API)
         return rows[0]
 
+    async def keep_alive(self) -> None:
+        """A light call for a daily schedule: Exact expires refresh tokens unused for 30 days,
+        and this refreshes the pair whenever the access token is due."""
+        await self.me()
+
+    def status(self) -> dict[str, Any]:
+        """Budgets and token health for the control API (no secrets)."""
+        return {
+            "division": self._division,
+            "tokens": self.tokens.status(),
+            "rate": self.budget.snapshot(),
+            "endpoints": self.error_budget.snapshot(),
+        }
+
     async def division(self) -> int:
         if self._division is None:
             self._division = int((await self.me())["CurrentDivision"])

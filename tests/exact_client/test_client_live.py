@@ -109,3 +109,20 @@ async def test_failing_endpoint_pauses_before_exact_would_block_the_app(make_exa
         exact = await env.control("GET", "state")
         assert exact["errors"] == {"crm/Accounts": 8}
         assert exact["blocked"] == {}
+
+
+@pytest.mark.anyio
+async def test_status_for_the_control_api_shows_budgets_but_no_secrets(make_exact):
+    async with make_exact(errors=ErrorBudget(threshold=8)) as env:
+        await env.client.keep_alive()
+        with pytest.raises(PermanentError):
+            await env.client.delete("crm/Accounts", str(uuid.uuid4()))
+        status = env.client.status()
+        text = repr(status)
+    assert status["division"] == DIVISION
+    assert status["tokens"]["authorized"] is True
+    assert status["rate"]["minutely"]["limit"] == 600
+    assert status["endpoints"]["crm/Accounts"]["errors"] == 1
+    assert env.store.tokens.access_token not in text
+    assert env.store.tokens.refresh_token not in text
+    assert env.app.client_secret not in text
