@@ -1,4 +1,4 @@
-"""The Shopify Admin GraphQL schema (2026-10 subset) the sandbox executes and clients validate against."""
+"""The Shopify Admin GraphQL schema (2026-10 subset) the sandbox runs and clients validate with."""
 
 from __future__ import annotations
 

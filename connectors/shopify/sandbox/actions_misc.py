@@ -1,0 +1,150 @@
+"""Control actions outside orders: gift cards, a sale in the shop, and Shopify Payments payouts."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from connectors.shopify.sandbox import webhook_payloads as wp
+from connectors.shopify.sandbox.actions_common import ActionError, Emit, dec, emit_level, ids
+from connectors.shopify.sandbox.records import BalanceTxRec, GiftCardRec, PayoutRec
+from connectors.shopify.sandbox.state import ShopState, gid, parse_id, utcnow
+
+PAYOUT_STATUSES = {"SCHEDULED", "IN_TRANSIT", "PAID", "FAILED", "CANCELED"}
+# Balance transaction types a payout may carry besides the charges and refunds of orders.
+EXTRA_TYPES = {
+    "ADJUSTMENT",
+    "DISPUTE",
+    "DISPUTE_REVERSAL",
+    "CHARGEBACK_FEE",
+    "RESERVED_FUNDS",
+    "RESERVED_FUNDS_REVERSAL",
+    "RESERVED_FUNDS_WITHDRAWAL",
+    "CHARGE",
+    "REFUND",
+}
+
+
+def issue_gift_card(state: ShopState, emit: Emit, data: dict[str, Any]) -> dict:
+    amount = dec(data.get("amount", "25.00"), "amount")
+    if amount <= 0:
+        raise ActionError("amount must be positive")
+    customer = (
+        state.customer_by_email(data["customer_email"]) if data.get("customer_email") else None
+    )
+    expires = date.fromisoformat(data["expires_on"]) if data.get("expires_on") else None
+    now = utcnow()
+    card = GiftCardRec(
+        state.new_id(),
+        secrets.token_hex(8).upper(),
+        amount,
+        amount,
+        now,
+        now,
+        expires_on=expires,
+        customer_id=customer.id if customer else None,
+        note=data.get("note"),
+    )
+    card.transactions.append({"id": state.new_id(), "amount": amount, "at": now})
+    state.gift_cards[card.id] = card
+    emit("gift_cards/create", wp.gift_card(state, card))
+    return {"gift_card_id": gid("GiftCard", card.id), "code": card.code}
+
+
+def change_gift_card(state: ShopState, emit: Emit, ref: Any, action: str) -> dict:
+    card = state.gift_cards.get(parse_id(ref))
+    if card is None:
+        raise ActionError(f"gift card {ref} not found", status=404)
+    now = utcnow()
+    if action == "disable":
+        card.deactivated_at = card.deactivated_at or now
+    elif action == "expire":
+        card.expires_on = date.today() - timedelta(days=1)
+    else:
+        raise ActionError(f"unknown gift card action {action!r}", status=404)
+    card.updated_at = now
+    if action == "disable":
+        emit("gift_cards/disable", wp.gift_card(state, card))
+    emit("gift_cards/update", wp.gift_card(state, card))
+    return {"gift_card_id": gid("GiftCard", card.id)}
+
+
+def shop_sale(state: ShopState, emit: Emit, data: dict[str, Any]) -> dict:
+    """A sale outside our orders (e.g. a POS sale): available and on_hand drop at once."""
+    variant = state.variant_by_sku(str(data.get("sku")))
+    loc = (
+        state.location_by_code(str(data.get("location")))
+        if data.get("location")
+        else next(iter(state.locations.values()))
+    )
+    if variant is None or loc is None:
+        raise ActionError("sale needs a known sku and location")
+    qty = int(data.get("quantity", 1))
+    level = state.levels[(variant.inventory_item_id, loc.id)]
+    state.move(level, available=-qty)
+    emit_level(state, emit, level)
+    return {
+        "inventory_item_id": gid("InventoryItem", variant.inventory_item_id),
+        "location_id": gid("Location", loc.id),
+        "available": level.quantities["available"],
+    }
+
+
+def create_payout(state: ShopState, emit: Emit, data: dict[str, Any]) -> dict:
+    """Bundle pending balance transactions (and any extras given) into one payout.
+
+    Signs follow Shopify Payments: money in is positive (charges), money out negative (refunds,
+    disputes, reserves); fees are positive and subtracted, so net = amount - fee per line and the
+    payout's net is the sum of those nets. The PAYOUT line itself carries -net.
+    """
+    status = str(data.get("status", "PAID")).upper()
+    if status not in PAYOUT_STATUSES:
+        raise ActionError(f"status must be one of {sorted(PAYOUT_STATUSES)}")
+    payout = PayoutRec(state.new_id(), utcnow(), status, Decimal(0), [])
+    chosen = (
+        [t for t in state.balance_txs.values() if t.payout_id is None]
+        if data.get("include_pending", True)
+        else []
+    )
+    for i, extra in enumerate(data.get("transactions") or []):
+        kind = str(extra.get("type", "ADJUSTMENT")).upper()
+        if kind not in EXTRA_TYPES:
+            raise ActionError(f"transactions[{i}].type must be one of {sorted(EXTRA_TYPES)}")
+        order_id = parse_id(extra["order_id"]) if extra.get("order_id") else None
+        btx = BalanceTxRec(
+            state.new_id(),
+            kind,
+            dec(extra.get("amount", "0"), "amount"),
+            dec(extra.get("fee", "0"), "fee"),
+            utcnow(),
+            None,
+            order_id=order_id,
+            source_type=kind if kind != "RESERVED_FUNDS" else "ADJUSTMENT",
+            adjustment_reason=extra.get("reason"),
+        )
+        state.balance_txs[btx.id] = btx
+        chosen.append(btx)
+    if not chosen:
+        raise ActionError("no pending balance transactions to pay out")
+    for t in chosen:
+        t.payout_id = payout.id
+    payout.net = sum((t.net for t in chosen), Decimal(0))
+    closing = BalanceTxRec(
+        state.new_id(),
+        "PAYOUT",
+        -payout.net,
+        Decimal(0),
+        utcnow(),
+        payout.id,
+        source_type="TRANSFER",
+    )
+    state.balance_txs[closing.id] = closing
+    payout.transaction_ids = [t.id for t in chosen] + [closing.id]
+    state.payouts[payout.id] = payout
+    return {
+        "payout_id": gid("ShopifyPaymentsPayout", payout.id),
+        "net": str(payout.net),
+        "balance_transaction_ids": ids("ShopifyPaymentsBalanceTransaction", payout.transaction_ids),
+    }

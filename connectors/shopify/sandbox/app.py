@@ -1,0 +1,148 @@
+"""ShopifySandbox: one ASGI app serving the Admin GraphQL API and the /_sandbox control routes."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+from typing import Any
+
+import anyio
+
+from connectors.sandbox_catalogue import Catalogue
+from connectors.shopify.sandbox import asgi_util as http
+from connectors.shopify.sandbox.bulk import run_bulk_query
+from connectors.shopify.sandbox.faults import Faults
+from connectors.shopify.sandbox.graphql_endpoint import (
+    INVALID_TOKEN_BODY,
+    GraphQLEndpoint,
+    authorised,
+)
+from connectors.shopify.sandbox.resolve_types import attach_type_resolvers
+from connectors.shopify.sandbox.schema import build_schema
+from connectors.shopify.sandbox.state import ShopState
+from connectors.shopify.sandbox.throttle import CostBucket
+from connectors.shopify.sandbox.webhooks import WebhookDispatcher
+
+GRAPHQL_PATH = re.compile(r"^/admin/api/(?P<version>[\w-]+)/graphql\.json$")
+CONTROL_PREFIX = "/_sandbox/shopify"
+
+
+class ShopifySandbox:
+    """A fake Shopify shop seeded from `catalogue`; serve `.app` with uvicorn (lifespan on)."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        *,
+        access_token: str,
+        webhook_secret: str,
+        api_version: str = "2026-10",
+        bucket_size: int = 1000,
+        restore_rate: float = 100.0,
+        time_scale: float = 1.0,
+        shop_domain: str = "sandbox-shop.myshopify.com",
+        seed: int = 1,
+    ) -> None:
+        self._token = access_token
+        self.api_version = api_version
+        self.shop_domain = shop_domain
+        self.time_scale = time_scale
+        self.state = ShopState(catalogue, shop_domain=shop_domain)
+        self.bucket = CostBucket(bucket_size, restore_rate, time_scale=time_scale)
+        self.faults = Faults()
+        self.rng = random.Random(seed)
+        self.requests: Counter[str] = Counter()
+        self.webhooks = WebhookDispatcher(
+            self.state,
+            secret=webhook_secret,
+            shop_domain=shop_domain,
+            api_version=api_version,
+            time_scale=time_scale,
+            seed=seed,
+        )
+        self.schema = build_schema()
+        attach_type_resolvers(self.schema)
+        self.graphql = GraphQLEndpoint(self, self.schema)
+        from connectors.shopify.sandbox.control import ControlSurface
+
+        self.control = ControlSurface(self)
+
+        async def app(scope: dict[str, Any], receive: http.Receive, send: http.Send) -> None:
+            await self._asgi(scope, receive, send)
+
+        # A plain coroutine function, so servers detect ASGI 3 (a bound method reads as ASGI 2).
+        self.app = app
+
+    def __repr__(self) -> str:  # keeps the token and secret out of logs and tracebacks
+        return f"ShopifySandbox(shop_domain={self.shop_domain!r}, api_version={self.api_version!r})"
+
+    def run_bulk(self, op_id: int) -> None:
+        run_bulk_query(self.schema, self.state, self.state.bulk_operations[op_id], self.api_version)
+        op = self.state.bulk_operations[op_id]
+        from connectors.shopify.sandbox import webhook_payloads as wp
+
+        self.webhooks.emit("bulk_operations/finish", wp.bulk_operation(op))
+
+    # ------------------------------------------------------------------ ASGI
+
+    async def _asgi(self, scope: dict[str, Any], receive: http.Receive, send: http.Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif scope["type"] == "http":
+            await self._http(scope, receive, send)
+
+    async def _lifespan(self, receive: http.Receive, send: http.Send) -> None:
+        await receive()  # lifespan.startup
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(self.webhooks.run)
+            await send({"type": "lifespan.startup.complete"})
+            await receive()  # lifespan.shutdown
+            tg.cancel_scope.cancel()
+        await send({"type": "lifespan.shutdown.complete"})
+
+    async def _http(self, scope: dict[str, Any], receive: http.Receive, send: http.Send) -> None:
+        path, method = scope["path"], scope["method"]
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        base_url = f"{scope.get('scheme', 'http')}://{headers.get('host', 'localhost')}"
+        if path.startswith(CONTROL_PREFIX):
+            self.requests["control"] += 1
+            body = await http.read_body(receive)
+            await self.control.handle(method, path[len(CONTROL_PREFIX) :], body, send)
+            return
+        match = GRAPHQL_PATH.match(path)
+        if match is None or method != "POST":
+            await http.send_json(send, 404, {"errors": "Not Found"})
+            return
+        self.requests["graphql"] += 1
+        body = await http.read_body(receive)
+        if not authorised(headers, self._token):
+            self.requests["graphql_unauthorised"] += 1
+            await http.send_json(send, 401, INVALID_TOKEN_BODY)
+            return
+        await self._graphql(match["version"], body, base_url, receive, send)
+
+    async def _graphql(
+        self, version: str, body: bytes, base_url: str, receive: http.Receive, send: http.Send
+    ) -> None:
+        if self.faults.latency_ms:
+            await anyio.sleep(self.faults.latency_ms / 1000)
+        fault = self.faults.pick(self.rng)
+        if fault:
+            self.requests[f"fault_{fault}"] += 1
+        if fault == "timeout":
+            await http.stall_until_disconnect(receive)
+            return
+        if fault == "drop":
+            await http.drop_connection(send)
+            return
+        if fault == "error":
+            status = self.rng.choice([500, 502, 503])
+            await http.send_json(send, status, {"errors": "Internal Server Error"})
+            return
+        status, out = self.graphql.run(body, version, base_url, forced_throttle=fault == "throttle")
+        headers = [
+            (b"x-shopify-api-version", self.api_version.encode()),
+            (b"x-request-id", f"{self.rng.getrandbits(64):016x}".encode()),
+        ]
+        await http.send_json(send, status, out, headers)
