@@ -106,7 +106,9 @@ class RateBudget:
             self.daily.roll_if_over(now, self.reset_margin)
             if self.daily.remaining is not None:
                 left = self.daily.remaining - self.in_flight
-                if left <= self.daily_reserve:
+                # Never hold back more than 5 % of the day (small sandboxes, trial limits).
+                reserve = min(self.daily_reserve, (self.daily.limit or 0) // 20)
+                if left <= reserve:
                     retry = (self.daily.reset - now) if self.daily.reset else None
                     raise RateLimited(
                         f"Exact's daily call budget is nearly used ({left} left)",

@@ -119,6 +119,7 @@ class TokenManager:
         self._tokens: TokenSet | None = None
         self._loaded = False
         self._dead: AuthError | None = None
+        self._dead_refresh_token: str | None = None
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -190,7 +191,12 @@ class TokenManager:
 
     async def _refresh_locked(self, *, force: bool) -> TokenSet:
         if self._dead is not None:
-            raise self._dead
+            # The operator may have re-authorized from another process (`shopsync auth exact`
+            # writes the same store): pick the new pair up without a restart.
+            stored = await self.store.load()
+            if stored is None or stored.refresh_token == self._dead_refresh_token:
+                raise self._dead
+            self._tokens, self._dead, self._dead_refresh_token = stored, None, None
         if not self._loaded:
             self._tokens, self._loaded = await self.store.load(), True
         tokens = self._tokens
@@ -266,4 +272,5 @@ class TokenManager:
             hint = "Exact refused the refresh token (revoked, or unused for 30 days). "
             hint += REAUTHORIZE
         self._dead = AuthError(message, api=API, status=status, hint=hint)
+        self._dead_refresh_token = self._tokens.refresh_token if self._tokens else None
         raise self._dead

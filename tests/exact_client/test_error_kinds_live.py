@@ -6,6 +6,8 @@ import pytest
 
 from connectors.errors import AuthError, RateLimited, TransientError
 
+from .conftest import authorization_code
+
 NO_FAULTS = {"error_rate": 0, "burst_429": 0, "drop_rate": 0, "timeout_rate": 0}
 
 
@@ -26,6 +28,19 @@ async def test_revoked_app_refreshes_once_then_needs_the_operator(make_exact):
         with pytest.raises(AuthError):  # and it does not keep knocking on the token endpoint
             await _list_warehouses(env)
         assert env.tokens.refreshes - before == 1
+
+
+@pytest.mark.anyio
+async def test_running_daemon_resumes_once_the_operator_reauthorizes(make_exact):
+    async with make_exact() as env:
+        await env.control("POST", "revoke")
+        with pytest.raises(AuthError):
+            await _list_warehouses(env)
+        # `shopsync auth exact` runs in another process and writes the same token store.
+        async with env.manager() as cli:
+            await cli.exchange_code(await authorization_code(env.app))
+        assert len(await _list_warehouses(env)) == 3
+        assert env.client.status()["tokens"]["authorized"] is True
 
 
 @pytest.mark.anyio
