@@ -136,6 +136,8 @@ class Daemon:
             await self.stop.wait()
 
             self.notifier.stopping("draining running jobs")
+            # Ask systemd for the grace period plus a margin, whatever TimeoutStopSec says.
+            self.notifier.extend_timeout(s.daemon.grace_period + 15)
             log.info("stopping", running=len(worker.running), grace_s=s.daemon.grace_period)
             for server in servers:
                 server.should_exit = True  # no new webhooks: Shopify retries what we refuse

@@ -128,10 +128,17 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("path", help="where to write the copy (must not exist)")
     add("check", cmd_db_check, "run SQLite's integrity check", parent=db)
 
+    from daemon.cli_admin import add_admin_commands
+
+    add_admin_commands(sub, add)
+
     selftest = add("selftest", cmd_selftest, "enqueue harmless jobs to prove the worker runs")
     selftest.add_argument("--count", type=int, default=1)
     selftest.add_argument("--seconds", type=float, default=0.0)
     selftest.add_argument("--prefix", default="", help="key prefix, to tell batches apart")
+    from daemon.cli_control import add_control_commands
+
+    add_control_commands(sub)
     return parser
 
 

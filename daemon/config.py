@@ -142,6 +142,8 @@ class MappingSettings(Strict):
 class StockSettings(Strict):
     enabled: bool = True
     poll_interval: float = Field(30.0, ge=1)
+    # Webhook-triggered polls at most this often: Exact allows 60 calls/min, 5,000/day.
+    min_poll_interval: float = Field(5.0, ge=0)
     coalesce_window: float = Field(1.0, ge=0, le=60)
     figure: Literal["free", "in_stock", "planned"] = "free"
     # Held back per Shopify location name, so Shopify never sells the last units.
@@ -158,8 +160,18 @@ class AlertSettings(Strict):
     smtp_security: Literal["starttls", "tls", "none"] = "starttls"
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
+    # A private CA or self-signed relay certificate (PEM); default: the system's trust store.
+    smtp_ca_file: Path | None = None
+    smtp_timeout: float = Field(30.0, gt=0, le=300)
     repeat_interval: float = Field(3600.0, gt=0)
     group_wait: float = Field(30.0, ge=0)
+    evaluate_interval: float = Field(15.0, gt=0, le=3600)
+    # Rules; a number of 0 switches its rule off.
+    dead_jobs: bool = True
+    flow_failures_in_a_row: int = Field(5, ge=0)
+    flow_silent_hours: float = Field(6.0, ge=0)
+    signature_failures_per_hour: int = Field(10, ge=0)
+    oldest_due_minutes: float = Field(15.0, ge=0)
 
 
 _toml_path: contextvars.ContextVar[Path | None] = contextvars.ContextVar("toml_path", default=None)

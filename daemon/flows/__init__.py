@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from daemon.flows import stock, webhooks
+from daemon.flows import stock, subscriptions, webhooks
 from daemon.flows.selftest import run_selftest
 from daemon.worker import Registry
 
@@ -36,4 +36,6 @@ def background_tasks(services: Any) -> list[Background]:
     tasks: list[Background] = []
     if services.settings.stock.enabled:
         tasks.append(stock.poller(services))
+    if services.settings.ingress.public_url:
+        tasks.append(subscriptions.keeper(services, shopify_topics()))
     return tasks

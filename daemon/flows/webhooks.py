@@ -19,6 +19,8 @@ Route = Callable[[dict[str, Any]], list[JobSpec]]
 # Filled by each flow module at import (see daemon/flows/__init__.py).
 SHOPIFY_ROUTES: dict[str, Route] = {}
 EXACT_ROUTES: dict[str, Route] = {}
+# kind → how long the routed job should wait (coalescing windows, API budget pacing).
+DELAYS: dict[str, Callable[[Any], float]] = {}
 
 
 async def _receipt(services: Any, job: Job) -> tuple[str, Any]:
@@ -46,7 +48,8 @@ async def _receipt(services: Any, job: Job) -> tuple[str, Any]:
 async def _enqueue(services: Any, specs: list[JobSpec]) -> None:
     async with services.db.transaction() as conn:
         for kind, key, payload in specs:
-            await services.queue.enqueue_in(conn, kind, key, payload)
+            delay = DELAYS[kind](services) if kind in DELAYS else 0.0
+            await services.queue.enqueue_in(conn, kind, key, payload, delay=delay)
     for kind, key, _ in specs:
         services.queue.emit("enqueued", kind=kind, key=key)
 

@@ -79,9 +79,25 @@ def _stats(services: Any) -> dict[str, Any]:
     return stats.setdefault("stock", {"latencies_ms": [], "pushed": 0, "shopify_calls": 0})
 
 
+def poll_delay(services: Any) -> float:
+    """When a webhook-triggered poll may run: soon, but never faster than Exact's budget allows.
+
+    Past three quarters of the daily budget the floor quadruples, keeping calls for orders.
+    """
+    s = services.settings.stock
+    floor = s.min_poll_interval
+    daily = getattr(getattr(services.exact, "budget", None), "daily", None)
+    known = daily is not None and daily.limit and daily.remaining is not None
+    if known and daily.remaining < daily.limit / 4:
+        floor *= 4
+    last = services.extras.get("stock_last_poll", 0.0)
+    return max(s.coalesce_window, last + floor - time.time())
+
+
 async def poll_stock(services: Any, job: Job) -> None:
     """Read what changed in Exact since the cursor; mark affected pairs dirty; schedule a push."""
     s = services.settings
+    services.extras["stock_last_poll"] = time.time()
     cursor = int(await services.cursors.get(CURSOR) or 1)
     rows, newest = await services.exact.sync("Inventory/StockPositions", cursor, select=SELECT)
     if not rows:
