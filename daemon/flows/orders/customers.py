@@ -1,0 +1,186 @@
+"""Which Exact account an order is booked to: plan (pure) and resolve (links, search, create).
+
+Matching order: the link from an earlier order, then an Exact account with the same email, then
+(for companies) the same VAT number; otherwise the account and its contact are created. In
+`standard_debtor` mode, or for guests when configured, every order goes to one fixed account.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from connectors.errors import PermanentError
+from connectors.exact.odata import Guid, and_, eq
+from connectors.shopify.models import Address, Order
+from daemon.flows.orders.config import OrdersSettings
+from daemon.flows.orders.facts import OrderFacts
+
+
+@dataclass(frozen=True)
+class CustomerPlan:
+    """The account to find or create; `standard_debtor` set means: book to that account code."""
+
+    link_key: str | None  # links(entity="customer") key: the Shopify customer gid or email:…
+    standard_debtor: str | None = None
+    name: str = ""
+    first_name: str | None = None
+    last_name: str | None = None
+    company: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    vat_number: str | None = None
+    address1: str | None = None
+    address2: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    country: str | None = None
+    language: str | None = None
+
+    def account_body(self) -> dict[str, Any]:
+        body = {
+            "Name": self.name[:50],
+            "Email": self.email,
+            "Phone": self.phone,
+            "VATNumber": self.vat_number,
+            "Country": self.country,
+            "AddressLine1": self.address1,
+            "AddressLine2": self.address2,
+            "Postcode": self.postcode,
+            "City": self.city,
+            "Language": self.language,
+            "IsSales": True,
+            "Status": "C",
+        }
+        return {k: v for k, v in body.items() if v is not None}
+
+    def contact_body(self, account_id: str) -> dict[str, Any]:
+        body = {
+            "Account": account_id,
+            "FirstName": self.first_name,
+            "LastName": self.last_name or self.name,
+            "Email": self.email,
+            "Phone": self.phone,
+        }
+        return {k: v for k, v in body.items() if v is not None}
+
+
+def normalise_vat_number(value: str | None) -> str | None:
+    """'nl 8123.45.678 B01' → 'NL812345678B01'; blank → None."""
+    if not value:
+        return None
+    cleaned = "".join(c for c in value.upper() if c.isalnum())
+    return cleaned or None
+
+
+def vat_number_of(facts: OrderFacts, settings: OrdersSettings) -> str | None:
+    wanted = {k.lower() for k in settings.customers.vat_number_attributes}
+    for key, value in facts.attributes.items():
+        if key.lower() in wanted and value:
+            return normalise_vat_number(value)
+    return None
+
+
+def plan_customer(order: Order, facts: OrderFacts, settings: OrdersSettings) -> CustomerPlan:
+    cfg = settings.customers
+    customer = order.customer
+    if cfg.mode == "standard_debtor" or (customer is None and cfg.guests_to_standard_debtor):
+        if not cfg.standard_debtor:
+            raise PermanentError(
+                f"order {order.name} should go to the standard debtor, but none is configured",
+                hint="Set orders.customers.standard_debtor to an Exact account code.",
+            )
+        return CustomerPlan(link_key=None, standard_debtor=cfg.standard_debtor)
+    address: Address = order.billing_address or order.shipping_address or Address()
+    email = (customer.email if customer else None) or order.email
+    first = (customer.first_name if customer else None) or address.first_name
+    last = (customer.last_name if customer else None) or address.last_name
+    person = " ".join(p for p in (first, last) if p)
+    company = order.company
+    country = (address.country_code_v2 or settings.shop_country).upper()
+    if customer is not None:
+        key = customer.id
+    elif email:
+        key = f"email:{email.lower()}"
+    else:
+        key = None
+    return CustomerPlan(
+        link_key=key,
+        name=company or person or email or f"Shopify guest {order.name}",
+        first_name=first,
+        last_name=last,
+        company=company,
+        email=email.lower() if email else None,
+        phone=facts.phone or address.phone,
+        vat_number=vat_number_of(facts, settings),
+        address1=address.address1,
+        address2=address.address2,
+        postcode=address.zip,
+        city=address.city,
+        country=country,
+        language=cfg.languages.get(country, cfg.default_language),
+    )
+
+
+async def resolve_account(services: Any, plan: CustomerPlan) -> str:
+    """The Exact account ID for `plan`: linked, found, or created (with its contact)."""
+    exact = services.exact
+    if plan.standard_debtor is not None:
+        return await _account_by_code(services, plan.standard_debtor)
+    if plan.link_key:
+        link = await services.links.get("customer", plan.link_key)
+        if link is not None:
+            return link.exact_id
+    account_id = await _find_account(exact, plan)
+    if account_id is None:
+        created = await exact.post("crm/Accounts", plan.account_body())
+        account_id = str(created["ID"])
+    if plan.email or plan.last_name or plan.name:
+        await _ensure_contact(exact, plan, account_id)
+    if plan.link_key:
+        await services.links.put("customer", plan.link_key, account_id, exact_ref=plan.email)
+    return account_id
+
+
+async def _find_account(exact: Any, plan: CustomerPlan) -> str | None:
+    if plan.email:
+        rows = await exact.get("crm/Accounts", filter=eq("Email", plan.email), select="ID", top=1)
+        if rows:
+            return str(rows[0]["ID"])
+    if plan.vat_number:
+        rows = await exact.get(
+            "crm/Accounts", filter=eq("VATNumber", plan.vat_number), select="ID", top=1
+        )
+        if rows:
+            return str(rows[0]["ID"])
+    if not plan.email and not plan.vat_number:
+        # A guest without email: the same name at the same postcode is the same buyer.
+        query = eq("Name", plan.name[:50])
+        if plan.postcode:
+            query = and_(query, eq("Postcode", plan.postcode))
+        rows = await exact.get("crm/Accounts", filter=query, select="ID", top=1)
+        if rows:
+            return str(rows[0]["ID"])
+    return None
+
+
+async def _ensure_contact(exact: Any, plan: CustomerPlan, account_id: str) -> None:
+    query = eq("Account", Guid(account_id))
+    if plan.email:
+        query = and_(query, eq("Email", plan.email))
+    if await exact.get("crm/Contacts", filter=query, select="ID", top=1):
+        return
+    await exact.post("crm/Contacts", plan.contact_body(account_id))
+
+
+async def _account_by_code(services: Any, code: str) -> str:
+    cache = services.extras.setdefault("orders.accounts_by_code", {})
+    if code not in cache:
+        rows = await services.exact.get("crm/Accounts", filter=eq("Code", code), select="ID", top=1)
+        if not rows:
+            raise PermanentError(
+                f"Exact has no account with code {code!r} (the configured standard debtor)",
+                hint="Create that account in Exact or fix orders.customers.standard_debtor.",
+            )
+        cache[code] = str(rows[0]["ID"])
+    return cache[code]
