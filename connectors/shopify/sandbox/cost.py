@@ -40,7 +40,7 @@ class _Walk:
         self,
         schema: GraphQLSchema,
         fragments: dict[str, FragmentDefinitionNode],
-        variables: dict[str, Any],
+        variables: Any,
     ) -> None:
         self.schema = schema
         self.fragments = fragments
@@ -170,7 +170,7 @@ def requested_cost(
     schema: GraphQLSchema,
     document: Any,
     operation: OperationDefinitionNode,
-    variables: dict[str, Any],
+    variables: Any,
 ) -> tuple[int, list[GraphQLError]]:
     """The worst-case cost Shopify charges up front, and any page-size errors found on the way."""
     walk = _Walk(schema, _fragments(document), variables)
@@ -184,7 +184,7 @@ def actual_cost(
     schema: GraphQLSchema,
     document: Any,
     operation: OperationDefinitionNode,
-    variables: dict[str, Any],
+    variables: Any,
     data: dict[str, Any] | None,
 ) -> int:
     """What the answer really cost: connections counted by the nodes they returned."""

@@ -16,6 +16,7 @@ from graphql import (
     parse,
     validate,
 )
+from graphql.execution.values import get_variable_values
 
 from connectors.shopify.sandbox.cost import MAX_QUERY_COST, actual_cost, requested_cost
 from connectors.shopify.sandbox.root_mutation import MutationRoot
@@ -104,7 +105,10 @@ class GraphQLEndpoint:
         base_url: str,
         forced_throttle: bool,
     ) -> dict[str, Any]:
-        requested, page_errors = requested_cost(self.schema, document, operation, variables)
+        coerced = get_variable_values(self.schema, operation.variable_definitions or (), variables)
+        if isinstance(coerced, list):  # variables that do not fit their declared types
+            return {"errors": [e.formatted for e in coerced]}
+        requested, page_errors = requested_cost(self.schema, document, operation, coerced)
         if page_errors:
             return {
                 "errors": [e.formatted for e in page_errors],
@@ -140,7 +144,7 @@ class GraphQLEndpoint:
             variable_values=variables,
             operation_name=operation.name.value if operation.name else None,
         )
-        actual = actual_cost(self.schema, document, operation, variables, result.data)
+        actual = actual_cost(self.schema, document, operation, coerced, result.data)
         actual = min(actual, requested)
         self.sb.bucket.refund(requested - actual)
         out: dict[str, Any] = {}

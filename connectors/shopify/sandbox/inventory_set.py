@@ -183,7 +183,7 @@ class InventoryMutations:
                         )
                     )
             elif (
-                name in level.quantities
+                name in ("available", "on_hand")
                 and q["changeFromQuantity"] is not None
                 and q["changeFromQuantity"] != level.quantities[name]
             ):
