@@ -5,9 +5,10 @@ dies. So, in this module:
 
 * One refresh at a time (an anyio.Lock shared by all workers); callers that queued behind it find
   a fresh token and reuse it instead of refreshing again.
-* A refresh happens only when the access token is expired or within `refresh_margin` (30 s) of
-  expiry. With Exact's 600 s tokens that is never before 570 s after the previous refresh, which is
-  as early as Exact allows (picqer/exact-php-client PR #476: "Exact allows requests 30 s early").
+* A refresh happens only when the access token is expired or within `refresh_margin` (30 s, at
+  most 5 % of its lifetime) of expiry. With Exact's 600 s tokens that is never before 570 s after
+  the previous refresh, as early as Exact allows (picqer/exact-php-client PR #476 moved its margin
+  to 30 s for this rule; PipedreamHQ/pipedream#1655: "Exact allows earlier requests up to 30 s").
 * The rotated pair is saved through the TokenStore (durably) before anyone uses it, and whatever
   pair comes back is saved even when the answer is an error (integrators report a rotated refresh
   token in failed, rate-limited answers: picqer/exact-php-client issue #559).
@@ -130,8 +131,13 @@ class TokenManager:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
+    def _refresh_from(self, tokens: TokenSet) -> datetime:
+        # 30 s of a 600 s token is 5 %; a shorter-lived token (a sped-up sandbox) keeps the ratio.
+        lifetime = tokens.expires_at - tokens.obtained_at
+        return tokens.expires_at - min(self.refresh_margin, lifetime / 20)
+
     def _due(self, tokens: TokenSet) -> bool:
-        return self.clock() >= tokens.expires_at - self.refresh_margin
+        return self.clock() >= self._refresh_from(tokens)
 
     async def access_token(self) -> str:
         """A usable access token, refreshing first if it is (nearly) expired."""
@@ -206,7 +212,7 @@ class TokenManager:
         if not force and not interrupted and not self._due(tokens):
             return tokens  # someone refreshed while we queued for the lock
         now = self.clock()
-        early = now < tokens.expires_at - self.refresh_margin
+        early = now < self._refresh_from(tokens)
 
         # Write-ahead: from here until the answer is saved, the stored refresh token may be spent.
         marked = tokens if interrupted else tokens.marked_in_flight(now)

@@ -122,3 +122,13 @@ async def test_crash_before_the_refresh_left_recovers_without_an_operator(make_e
         stored = await FileTokenStore(path).load()
         assert stored.access_token == token
         assert stored.refresh_started_at is None
+
+
+@pytest.mark.anyio
+async def test_default_refresh_margin_suits_short_lived_tokens_of_a_sped_up_sandbox(make_exact):
+    async with make_exact(time_scale=600.0) as env:  # production default margin of 30 s
+        await env.client.division()
+        before = env.tokens.refreshes
+        await _expire_access_token()
+        assert len(await env.client.get("inventory/Warehouses", select="ID")) == 3
+        assert env.tokens.refreshes - before == 1
