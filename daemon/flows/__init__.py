@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from daemon import alerts
 from daemon.flows import stock, subscriptions, webhooks
 from daemon.flows.selftest import run_selftest
 from daemon.worker import Registry
@@ -22,6 +23,7 @@ def build_registry() -> Registry:
     registry.register("selftest.sleep", run_selftest)
     registry.register("webhook.shopify", webhooks.route_shopify_webhook)
     registry.register("webhook.exact", webhooks.route_exact_webhook)
+    registry.register(alerts.SEND_KIND, alerts.send_alert_digest)
     stock.register(registry)
     return registry
 
@@ -38,4 +40,6 @@ def background_tasks(services: Any) -> list[Background]:
         tasks.append(stock.poller(services))
     if services.settings.ingress.public_url:
         tasks.append(subscriptions.keeper(services, shopify_topics()))
+    if services.settings.alerts.enabled:
+        tasks.append(alerts.AlertEvaluator(services).run)
     return tasks
