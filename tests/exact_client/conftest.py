@@ -86,11 +86,7 @@ async def exact_env(
         **sandbox_kw,
     )
 
-    async def asgi(scope: Any, receive: Any, send: Any) -> None:
-        # A plain coroutine function: uvicorn's ASGI2/3 sniffing misreads bound methods.
-        await sandbox.app(scope, receive, send)
-
-    async with running_server(asgi, lifespan="auto") as base_url:
+    async with running_server(sandbox.app, lifespan="auto") as base_url:
         app = OAuthApp(base_url, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI)
         store = MemoryTokenStore()
         tokens = TokenManager(app, store, refresh_margin=timedelta(seconds=refresh_margin))
