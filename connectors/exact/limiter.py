@@ -65,9 +65,9 @@ class RateBudget:
 
     Use `async with budget.slot() as slot:` around each call and `slot.observe(response)` inside.
     Until the first answer tells us the real numbers only one call at a time goes out (a restart
-    may land in a window already spent). `daily_reserve` calls are kept back each day so that an
-    operator's manual run and the token keep-alive still work; below it callers get RateLimited
-    with the seconds until midnight rather than a wait of hours.
+    may land in a window already spent). The last `daily_reserve` calls of a day (at most 5 %) are
+    not spent by workers; there callers get RateLimited with the seconds until Exact's daily reset
+    rather than a wait of hours.
     """
 
     def __init__(
@@ -160,6 +160,9 @@ class RateBudget:
             if self.minutely.remaining:
                 # A 429 without a minute count of 0 means our view was stale: assume spent.
                 self.minutely.remaining = 0
+            if self.minutely.reset is None:
+                # No reset time in the answer: a minute window ends within a minute.
+                self.minutely.remaining, self.minutely.reset = 0, now + 60.0
         self._notify()
 
     def _notify(self) -> None:

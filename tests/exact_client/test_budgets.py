@@ -119,3 +119,17 @@ async def test_calls_in_flight_cannot_push_errors_past_the_threshold():
             tg.start_soon(failing_call)
     assert admitted == 1
     assert errors.snapshot()["crm/Accounts"]["errors"] == 8
+
+
+@pytest.mark.anyio
+async def test_429_without_headers_pauses_calls_for_at_most_a_minute():
+    clock = FakeClock()
+    budget = RateBudget(clock=clock, reset_margin=0)
+    async with budget.slot() as slot:
+        slot.observe({}, 429)
+    with anyio.move_on_after(0.05) as scope:
+        await budget.acquire()
+    assert scope.cancelled_caught
+    clock.now += 61
+    with anyio.fail_after(1):
+        await budget.acquire()
