@@ -86,10 +86,10 @@ class ShopifyClient:
         resends = 0
         while True:
             async with self.throttle.reserve(key) as cost:
-                sent_at = self.throttle.now()
                 body = await self._post(payload, key)
+                # Observe before the reservation ends, so this query's cost is never uncounted.
                 extensions = body.get("extensions") or {}
-                self.throttle.observe(key, extensions.get("cost"), sent_at=sent_at)
+                self.throttle.observe(key, extensions.get("cost"))
             errors = body.get("errors")
             if not errors:
                 data = body.get("data")

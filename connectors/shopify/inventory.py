@@ -59,7 +59,10 @@ class QuantityResult:
 
 
 def sku_search(skus: Sequence[str]) -> str:
-    """Shopify search syntax matching any of `skus`; values are quoted so `-`, `:` stay literal."""
+    """Shopify search syntax matching any of `skus`; values are quoted so `-`, `:` stay literal.
+
+    Source: https://shopify.dev/docs/api/usage/search-syntax (connective `OR`, quoted values).
+    """
     parts = []
     for sku in skus:
         escaped = sku.replace("\\", "\\\\").replace('"', '\\"')

@@ -95,14 +95,11 @@ class CostThrottle:
     def now(self) -> float:
         return self._clock()
 
-    def observe(
-        self, key: str, cost: dict[str, Any] | None, *, sent_at: float | None = None
-    ) -> None:
+    def observe(self, key: str, cost: dict[str, Any] | None) -> None:
         """Update the bucket and the cost estimate for `key` from an answer's `extensions.cost`.
 
-        `sent_at` (when the query left) dates the observation: Shopify measured the bucket some
-        time between sending and now, so dating it at the send undercounts the refill, never
-        overcounts it.
+        The observation is dated when the answer arrives: Shopify measured the bucket a little
+        earlier, so we count slightly less refill than really happened, never more.
         """
         if not cost:
             return
@@ -117,7 +114,7 @@ class CostThrottle:
         except (KeyError, TypeError, ValueError):
             return
         self._maximum, self._available, self._restore_rate = maximum, available, rate
-        self._observed_at = self._clock() if sent_at is None else sent_at
+        self._observed_at = self._clock()
         self._known = True
         self._changed.set()
         self._changed = anyio.Event()
