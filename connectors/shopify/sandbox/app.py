@@ -18,8 +18,7 @@ from connectors.shopify.sandbox.graphql_endpoint import (
     GraphQLEndpoint,
     authorised,
 )
-from connectors.shopify.sandbox.resolve_types import attach_type_resolvers
-from connectors.shopify.sandbox.schema import build_schema
+from connectors.shopify.sandbox.schema import executable_schema
 from connectors.shopify.sandbox.state import ShopState
 from connectors.shopify.sandbox.throttle import CostBucket
 from connectors.shopify.sandbox.webhooks import WebhookDispatcher
@@ -61,8 +60,7 @@ class ShopifySandbox:
             time_scale=time_scale,
             seed=seed,
         )
-        self.schema = build_schema()
-        attach_type_resolvers(self.schema)
+        self.schema = executable_schema()
         self.graphql = GraphQLEndpoint(self, self.schema)
         from connectors.shopify.sandbox.control import ControlSurface
 

@@ -23,8 +23,19 @@ class Term:
     negated: bool = False
 
 
+# ` OR ` outside quotes separates alternatives (https://shopify.dev/docs/api/usage/search-syntax).
+_OR = re.compile(r"""\s+OR\s+(?=(?:[^'"]|'[^']*'|"[^"]*")*$)""")
+
+
+def parse_groups(query: str | None) -> list[list[Term]]:
+    """Alternatives joined by OR, each a list of terms joined by AND (explicit or implied)."""
+    if not query:
+        return []
+    return [parse_search(part) for part in _OR.split(query)]
+
+
 def parse_search(query: str | None) -> list[Term]:
-    """Terms joined by AND (explicit or implied). OR and free text are ignored, as unsupported."""
+    """Terms joined by AND (explicit or implied); free text is ignored, as unsupported."""
     if not query:
         return []
     terms = []
@@ -76,10 +87,11 @@ def filter_records(
     records: Iterable[T], query: str | None, fields: dict[str, Callable[[T], Any]]
 ) -> list[T]:
     """Keep records matching every known term; unknown fields are ignored, as Shopify does."""
-    terms = [t for t in parse_search(query) if t.field in fields]
+    groups = [[t for t in group if t.field in fields] for group in parse_groups(query)]
+    if not groups:
+        return list(records)
     out = []
     for rec in records:
-        ok = all(_matches(fields[t.field](rec), t) != t.negated for t in terms)
-        if ok:
+        if any(all(_matches(fields[t.field](rec), t) != t.negated for t in g) for g in groups):
             out.append(rec)
     return out
