@@ -3,7 +3,9 @@
 import pytest
 from structlog.testing import capture_logs
 
-from connectors.errors import AuthError, PermanentError
+from connectors.errors import AuthError, PermanentError, RateLimited, TransientError
+from connectors.shopify.client import raise_for_user_errors
+from connectors.shopify.throttle import CostThrottle
 from tests.shopify_client.conftest import TOKEN
 
 pytestmark = pytest.mark.anyio
@@ -31,3 +33,47 @@ async def test_valid_query_returns_only_data(api, shop):
     info = await api.shop_info()
     assert info.currency_code == shop.catalogue.currency
     assert info.taxes_included is shop.catalogue.taxes_included
+
+
+async def test_server_errors_are_transient(shop, api):
+    await shop.control("PUT", "/faults", json={"error_rate": 1.0})
+    with pytest.raises(TransientError) as caught:
+        await api.shop_info()
+    assert caught.value.status in (500, 502, 503)
+    await shop.control("PUT", "/faults", json={"error_rate": 0.0})
+    assert (await api.shop_info()).currency_code == shop.catalogue.currency
+
+
+async def test_connection_cut_mid_answer_is_transient(shop, api):
+    await shop.control("PUT", "/faults", json={"drop_rate": 1.0})
+    with pytest.raises(TransientError):
+        await api.shop_info()
+
+
+async def test_a_short_throttled_burst_is_absorbed_by_waiting_and_resending(shop, api):
+    await shop.control("PUT", "/faults", json={"throttle_burst": 2})
+    info = await api.shop_info()
+    assert info.currency_code == shop.catalogue.currency
+    assert api.client.throttle.throttled == 2
+
+
+async def test_throttled_beyond_the_resend_cap_is_rate_limited_with_a_wait(shop):
+    async with shop.client(throttle=CostThrottle(max_resends=2)) as client:
+        await client.execute("shop_info")  # learn the bucket and this query's cost
+        await shop.control("PUT", "/faults", json={"throttle_burst": 3})
+        with pytest.raises(RateLimited) as caught:
+            await client.execute("shop_info")
+    # The burst drains the bucket: the wait is what refilling the query's cost takes.
+    assert caught.value.retry_after is not None and caught.value.retry_after > 0
+    assert caught.value.message == "Throttled"
+
+
+async def test_mutation_user_errors_become_a_permanent_error_naming_the_field(api):
+    data = await api.client.execute(
+        "webhook_subscription_create",
+        {"topic": "ORDERS_CREATE", "webhookSubscription": {"uri": "not a url", "format": "JSON"}},
+    )
+    with pytest.raises(PermanentError) as caught:
+        raise_for_user_errors(data["webhookSubscriptionCreate"], what="subscribe ORDERS_CREATE")
+    assert caught.value.field
+    assert caught.value.message.startswith("subscribe ORDERS_CREATE: ")

@@ -13,9 +13,14 @@ def test_there_are_queries_to_check():
     )
 
 
+@pytest.fixture(scope="module")
+def schema():
+    return build_schema()
+
+
 @pytest.mark.parametrize("name", query_names())
-def test_query_file_is_valid_against_the_admin_schema(name):
-    errors = graphql.validate(build_schema(), graphql.parse(load_query(name)))
+def test_query_file_is_valid_against_the_admin_schema(schema, name):
+    errors = graphql.validate(schema, graphql.parse(load_query(name)))
     assert [e.message for e in errors] == []
 
 
