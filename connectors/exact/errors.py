@@ -167,10 +167,14 @@ def error_for_exception(exc: httpx.HTTPError, *, method: str, endpoint: str) -> 
     """Network trouble is always worth retrying; the message names what happened, not the URL."""
     if isinstance(exc, httpx.TimeoutException):
         kind = "timed out"
-    elif isinstance(exc, httpx.RemoteProtocolError):
+    elif isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
         kind = "connection dropped by Exact"
     elif isinstance(exc, httpx.ConnectError):
         kind = "could not connect"
     else:
         kind = type(exc).__name__
-    return TransientError(f"{method} {endpoint}: {kind}", api=API)
+    hint = ""
+    if method not in ("GET", "HEAD") and not isinstance(exc, httpx.ConnectError):
+        # Exact may have applied the write before the answer was lost: look before repeating.
+        hint = "Exact may have applied this change; search (e.g. by YourRef) before repeating it."
+    return TransientError(f"{method} {endpoint}: {kind}", api=API, hint=hint)

@@ -55,3 +55,12 @@ def test_network_failures_are_transient_and_name_no_url():
     err = error_for_exception(httpx.ReadTimeout("t", request=request), method="GET", endpoint="a/B")
     assert isinstance(err, TransientError)
     assert "timed out" in err.message and "secret" not in str(err)
+
+
+def test_lost_answer_to_a_write_warns_that_exact_may_have_applied_it():
+    request = httpx.Request("POST", "https://start.exactonline.nl/api/v1/1/salesorder/SalesOrders")
+    err = error_for_exception(
+        httpx.ReadError("reset", request=request), method="POST", endpoint="salesorder/SalesOrders"
+    )
+    assert isinstance(err, TransientError)
+    assert "dropped" in err.message and "YourRef" in err.hint
