@@ -1,4 +1,10 @@
-"""Shopify search syntax (`sku:A updated_at:>'2026-01-01'`) parsed and applied to records."""
+"""Shopify search syntax (`sku:A OR sku:B`, `updated_at:>'2026-01-01'`) applied to records.
+
+Supported, as documented at shopify.dev/docs/api/usage/search-syntax: `field:value` terms with
+`<`, `<=`, `>`, `>=`, quoted values, a trailing `*` prefix match, `-` or NOT to negate, implicit
+or explicit AND, OR, and parentheses. Free text and unknown fields match everything, as Shopify
+ignores filters it does not know.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +17,10 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-# A term is `field:value`, `field:>value`, `field:>=value`, ... ; values may be quoted.
-_TERM = re.compile(r"""(-?)(\w+):(<=|>=|<|>)?('[^']*'|"[^"]*"|\S+)""")
+_TOKEN = re.compile(
+    r"""\s*(?:(?P<paren>[()])|(?P<term>(-?)(\w+):(<=|>=|<|>)?('[^']*'|"[^"]*"|[^\s()]+))"""
+    r"""|(?P<word>[^\s()]+))"""
+)
 
 
 @dataclass(frozen=True)
@@ -23,26 +31,68 @@ class Term:
     negated: bool = False
 
 
-# ` OR ` outside quotes separates alternatives (https://shopify.dev/docs/api/usage/search-syntax).
-_OR = re.compile(r"""\s+OR\s+(?=(?:[^'"]|'[^']*'|"[^"]*")*$)""")
+Node = Any  # Term | ("and", [Node]) | ("or", [Node]) | ("not", Node) | None
 
 
-def parse_groups(query: str | None) -> list[list[Term]]:
-    """Alternatives joined by OR, each a list of terms joined by AND (explicit or implied)."""
+def _tokens(query: str) -> list[Any]:
+    out: list[Any] = []
+    pos = 0
+    while pos < len(query):
+        m = _TOKEN.match(query, pos)
+        if m is None or m.end() == pos:
+            break
+        pos = m.end()
+        if m["paren"]:
+            out.append(m["paren"])
+        elif m["term"]:
+            neg, name, op, raw = m.group(3), m.group(4), m.group(5), m.group(6)
+            value = raw[1:-1] if raw[:1] in "'\"" else raw
+            out.append(Term(name.lower(), op or "=", value, negated=bool(neg)))
+        elif m["word"] in ("OR", "AND", "NOT"):
+            out.append(m["word"])
+        # free-text words are ignored
+    return out
+
+
+def parse_search(query: str | None) -> Node:
+    """A small tree of terms; None when the query filters nothing."""
     if not query:
-        return []
-    return [parse_search(part) for part in _OR.split(query)]
+        return None
+    tokens = _tokens(query)
+    pos = 0
 
+    def parse_or() -> Node:
+        nonlocal pos
+        parts = [parse_and()]
+        while pos < len(tokens) and tokens[pos] == "OR":
+            pos += 1
+            parts.append(parse_and())
+        return parts[0] if len(parts) == 1 else ("or", parts)
 
-def parse_search(query: str | None) -> list[Term]:
-    """Terms joined by AND (explicit or implied); free text is ignored, as unsupported."""
-    if not query:
-        return []
-    terms = []
-    for neg, name, op, raw in _TERM.findall(query):
-        value = raw[1:-1] if raw[:1] in "'\"" else raw
-        terms.append(Term(name.lower(), op or "=", value, negated=bool(neg)))
-    return terms
+    def parse_and() -> Node:
+        nonlocal pos
+        parts = []
+        while pos < len(tokens) and tokens[pos] not in ("OR", ")"):
+            if tokens[pos] == "AND":
+                pos += 1
+                continue
+            parts.append(parse_unary())
+        return ("and", [p for p in parts if p is not None])
+
+    def parse_unary() -> Node:
+        nonlocal pos
+        tok = tokens[pos]
+        pos += 1
+        if tok == "NOT":
+            return ("not", parse_unary()) if pos < len(tokens) else None
+        if tok == "(":
+            inner = parse_or()
+            if pos < len(tokens) and tokens[pos] == ")":
+                pos += 1
+            return inner
+        return tok if isinstance(tok, Term) else None
+
+    return parse_or()
 
 
 def _coerce(actual: Any, text: str) -> Any:
@@ -60,6 +110,15 @@ def _coerce(actual: Any, text: str) -> Any:
     return text
 
 
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": lambda a, b: a == b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
 def _matches(actual: Any, term: Term) -> bool:
     if actual is None:
         return False
@@ -73,25 +132,27 @@ def _matches(actual: Any, term: Term) -> bool:
         actual, wanted = actual.lower(), str(wanted).lower()
         if term.op == "=" and wanted.endswith("*"):
             return actual.startswith(wanted[:-1])
-    ops: dict[str, Callable[[Any, Any], bool]] = {
-        "=": lambda a, b: a == b,
-        "<": lambda a, b: a < b,
-        "<=": lambda a, b: a <= b,
-        ">": lambda a, b: a > b,
-        ">=": lambda a, b: a >= b,
-    }
-    return ops[term.op](actual, wanted)
+    return _OPS[term.op](actual, wanted)
+
+
+def _eval(node: Node, rec: Any, fields: dict[str, Callable[[Any], Any]]) -> bool:
+    if node is None:
+        return True
+    if isinstance(node, Term):
+        if node.field not in fields:
+            return True
+        return _matches(fields[node.field](rec), node) != node.negated
+    kind, arg = node
+    if kind == "not":
+        return not _eval(arg, rec, fields)
+    if kind == "or":
+        return any(_eval(n, rec, fields) for n in arg)
+    return all(_eval(n, rec, fields) for n in arg)
 
 
 def filter_records(
     records: Iterable[T], query: str | None, fields: dict[str, Callable[[T], Any]]
 ) -> list[T]:
-    """Keep records matching every known term; unknown fields are ignored, as Shopify does."""
-    groups = [[t for t in group if t.field in fields] for group in parse_groups(query)]
-    if not groups:
-        return list(records)
-    out = []
-    for rec in records:
-        if any(all(_matches(fields[t.field](rec), t) != t.negated for t in g) for g in groups):
-            out.append(rec)
-    return out
+    """Keep the records the query selects."""
+    tree = parse_search(query)
+    return [rec for rec in records if _eval(tree, rec, fields)]
