@@ -43,6 +43,7 @@ async def wait_for_bulk(
     `finished` lets the caller wake the poll early (e.g. on a `bulk_operations/finish` webhook).
     Callers bound the wait with `anyio.fail_after` (a big store's bulk read can take many minutes).
     """
+    signalled = False
     while True:
         data = await client.execute("bulk_operation", {"id": operation_id})
         operation = data.get("bulkOperation")
@@ -57,9 +58,11 @@ async def wait_for_bulk(
                 f" ({operation.get('errorCode') or 'no error code'})",
                 api=API,
             )
-        if finished is not None:
+        if finished is not None and not signalled:
             with anyio.move_on_after(poll_interval):
                 await finished.wait()
+            # A set event stays set: after one early wake-up, fall back to plain polling.
+            signalled = finished.is_set()
         else:
             await anyio.sleep(poll_interval)
 
