@@ -35,6 +35,7 @@ class Daemon:
         self.registry = registry or build_registry()
         self.notifier = Notifier.from_env()
         self.stop = anyio.Event()
+        self.ready = anyio.Event()  # set once every service is up (what READY=1 tells systemd)
         self.services: Services | None = None
         self.worker: Worker | None = None
         self.ingress_port: int | None = None
@@ -125,6 +126,7 @@ class Daemon:
             for task in background_tasks(services):
                 tg.start_soon(task)
             self.notifier.ready(await self._status_line(services))
+            self.ready.set()
             log.info(
                 "started",
                 ingress=f"{s.ingress.host}:{self.ingress_port}" if s.ingress.enabled else "off",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -92,6 +93,46 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    """Serve both sandboxes on loopback until interrupted."""
+    from connectors.sandbox import Sandboxes
+    from daemon.serving import make_server
+
+    sb = Sandboxes(seed=args.seed, products=args.products)
+    print(f"shopsync sandboxes on http://127.0.0.1:{args.port}  (index: /_sandbox/)")
+    print(json.dumps(sb.index(), indent=2))
+    server = make_server(sb.app, host="127.0.0.1", port=args.port, lifespan="on")
+
+    async def main() -> None:
+        import signal
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(server.serve)
+            with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+                async for _ in signals:
+                    server.should_exit = True
+                    return
+
+    anyio.run(main)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from daemon.demo import run_demo
+
+    return anyio.run(
+        lambda: run_demo(
+            headless=args.headless,
+            duration=args.duration,
+            as_json=args.json,
+            rate=args.rate,
+            seed=args.seed,
+            products=args.products,
+            directory=Path(args.dir) if args.dir else None,
+        )
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="shopsync", description="Keep a Shopify store and Exact Online in sync."
@@ -131,6 +172,24 @@ def build_parser() -> argparse.ArgumentParser:
     from daemon.cli_admin import add_admin_commands
 
     add_admin_commands(sub, add)
+
+    sandbox = add(
+        "sandbox", cmd_sandbox, "serve the Shopify and Exact sandboxes on loopback", config=False
+    )
+    sandbox.add_argument("--port", type=int, default=8700)
+    sandbox.add_argument("--seed", type=int, default=1)
+    sandbox.add_argument("--products", type=int, default=300)
+
+    demo = add(
+        "demo", cmd_demo, "sandboxes + daemon + simulated traffic (+ the console)", config=False
+    )
+    demo.add_argument("--headless", action="store_true", help="no console; print a JSON verdict")
+    demo.add_argument("--duration", type=float, default=30.0, help="seconds of traffic")
+    demo.add_argument("--json", action="store_true", help="one-line JSON")
+    demo.add_argument("--rate", type=float, default=5.0, help="stock changes per second")
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--products", type=int, default=300)
+    demo.add_argument("--dir", help="keep the demo's state here (default: a temp dir)")
 
     selftest = add("selftest", cmd_selftest, "enqueue harmless jobs to prove the worker runs")
     selftest.add_argument("--count", type=int, default=1)

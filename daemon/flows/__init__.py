@@ -2,6 +2,9 @@
 
 Each flow module adds its job kinds to the registry, its webhook routes to
 `daemon.flows.webhooks`, and its long-running tasks (pollers) to `background_tasks`.
+
+Import flow modules inside the functions below, never at the top of this file: daemon.config
+imports the flows' settings models from this package, and the flows import daemon.config.
 """
 
 from __future__ import annotations
@@ -9,35 +12,42 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from daemon import alerts
-from daemon.flows import stock, subscriptions, webhooks
-from daemon.flows.selftest import run_selftest
-from daemon.worker import Registry
-
 Background = Callable[[], Awaitable[None]]
 
 
-def build_registry() -> Registry:
+def build_registry() -> Any:
     """Every job kind this daemon knows, mapped to its handler."""
+    from daemon import alerts
+    from daemon.flows import orders, stock, webhooks
+    from daemon.flows.selftest import run_selftest
+    from daemon.worker import Registry
+
     registry = Registry()
     registry.register("selftest.sleep", run_selftest)
     registry.register("webhook.shopify", webhooks.route_shopify_webhook)
     registry.register("webhook.exact", webhooks.route_exact_webhook)
     registry.register(alerts.SEND_KIND, alerts.send_alert_digest)
     stock.register(registry)
+    orders.register(registry)
     return registry
 
 
 def shopify_topics() -> frozenset[str]:
-    """The ingress allowlist: topics some flow routes."""
+    """The ingress allowlist: topics some flow routes (importing a flow adds its routes)."""
+    from daemon.flows import orders, stock, webhooks  # noqa: F401  (registers the routes)
+
     return frozenset(webhooks.SHOPIFY_ROUTES)
 
 
 def background_tasks(services: Any) -> list[Background]:
     """Pollers and other loops the supervisor runs in its task group."""
+    from daemon import alerts
+    from daemon.flows import orders, stock, subscriptions
+
     tasks: list[Background] = []
     if services.settings.stock.enabled:
         tasks.append(stock.poller(services))
+    tasks.extend(orders.background(services))
     if services.settings.ingress.public_url:
         tasks.append(subscriptions.keeper(services, shopify_topics()))
     if services.settings.alerts.enabled:

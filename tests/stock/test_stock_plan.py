@@ -20,7 +20,7 @@ ROW = {
     "ItemCode": "SKU-00001",
     "WarehouseCode": "AMS",
     "FreeStock": 7.5,
-    "InStock": 10,
+    "CurrentStock": 10,
     "PlanningIn": 5,
     "PlanningOut": 3,
     "Timestamp": "123456",
@@ -32,6 +32,8 @@ def test_each_exact_figure_is_read_from_a_stock_position():
     assert figure_of(level, "free") == Decimal("7.5")
     assert figure_of(level, "in_stock") == Decimal("10")
     assert figure_of(level, "planned") == Decimal("12")  # 10 + 5 incoming − 3 outgoing
+    with_projection = level_from_exact({**ROW, "ProjectedStock": 14})
+    assert figure_of(with_projection, "planned") == Decimal("14")  # Exact's own figure wins
     assert level.exact_ts == 123456
     with pytest.raises(ValueError):
         figure_of(level, "on_hand")

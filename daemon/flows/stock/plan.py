@@ -33,15 +33,23 @@ class Level:
 
 
 def level_from_exact(row: Mapping[str, object]) -> Level:
-    """A `sync/Inventory/StockPositions` row → Level. Planned = in stock + incoming − outgoing."""
-    in_stock = Decimal(str(row.get("InStock") or 0))
-    planned = in_stock + Decimal(str(row.get("PlanningIn") or 0))
-    planned -= Decimal(str(row.get("PlanningOut") or 0))
+    """A `sync/Inventory/StockPositions` row → Level.
+
+    Fields as the sync endpoint names them (CurrentStock, FreeStock, ProjectedStock; see the
+    Singer tap-exact StockPositionsStream). Planned = ProjectedStock, or current + in − out.
+    """
+    current = Decimal(str(row.get("CurrentStock") or 0))
+    projected = row.get("ProjectedStock")
+    if projected is None:
+        planned = current + Decimal(str(row.get("PlanningIn") or 0))
+        planned -= Decimal(str(row.get("PlanningOut") or 0))
+    else:
+        planned = Decimal(str(projected))
     return Level(
         sku=str(row["ItemCode"]),
         warehouse=str(row["WarehouseCode"]),
         free=Decimal(str(row.get("FreeStock") or 0)),
-        in_stock=in_stock,
+        in_stock=current,
         planned=planned,
         exact_ts=int(str(row.get("Timestamp") or 0)),
     )

@@ -1,0 +1,159 @@
+"""Both sandboxes behind one loopback port: what `shopsync sandbox` and `shopsync demo` serve.
+
+Paths pick the simulator: `/admin/…` and `/_sandbox/shopify/…` go to Shopify's, `/api/…` and
+`/_sandbox/exact/…` to Exact's. `GET /_sandbox/` lists both and the credentials to use.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+
+from connectors.exact.sandbox import ExactSandbox
+from connectors.sandbox_catalogue import Catalogue, build_catalogue
+from connectors.shopify.sandbox.app import ShopifySandbox
+
+
+@dataclass(frozen=True)
+class SandboxCredentials:
+    """Well-known, fake credentials: the sandboxes check them exactly as the real APIs would."""
+
+    shopify_access_token: str = "shpat_sandbox00000000000000000000"
+    shopify_webhook_secret: str = "sandbox-shopify-webhook-secret"
+    exact_client_id: str = "00000000-0000-0000-0000-00000000c1d0"
+    exact_client_secret: str = "sandbox-exact-client-secret"
+    exact_webhook_secret: str = "sandbox-exact-webhook-secret"
+    exact_division: int = 123456
+
+
+class Sandboxes:
+    def __init__(
+        self,
+        *,
+        seed: int = 1,
+        products: int = 300,
+        credentials: SandboxCredentials | None = None,
+        time_scale: float = 1.0,
+        exact_minute_limit: int = 60,
+        exact_daily_limit: int = 5000,
+        shopify_bucket: int = 1000,
+        shopify_restore_rate: float = 100.0,
+    ):
+        self.credentials = c = credentials or SandboxCredentials()
+        self.catalogue: Catalogue = build_catalogue(seed, products)
+        self.shopify = ShopifySandbox(
+            self.catalogue,
+            access_token=c.shopify_access_token,
+            webhook_secret=c.shopify_webhook_secret,
+            bucket_size=shopify_bucket,
+            restore_rate=shopify_restore_rate,
+            time_scale=time_scale,
+            seed=seed,
+        )
+        self.exact = ExactSandbox(
+            self.catalogue,
+            client_id=c.exact_client_id,
+            client_secret=c.exact_client_secret,
+            webhook_secret=c.exact_webhook_secret,
+            division=c.exact_division,
+            minute_limit=exact_minute_limit,
+            daily_limit=exact_daily_limit,
+            time_scale=time_scale,
+        )
+
+        async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope["type"] == "lifespan":
+                await _lifespans([self.shopify.app, self.exact.app], receive, send)
+                return
+            path = scope.get("path", "")
+            if path.startswith(("/admin/", "/_sandbox/shopify")):
+                await self.shopify.app(scope, receive, send)
+            elif path.startswith(("/api/", "/_sandbox/exact")):
+                await self.exact.app(scope, receive, send)
+            elif path.rstrip("/") == "/_sandbox":
+                await _json(send, 200, self.index())
+            else:
+                await _json(send, 404, {"error": f"no sandbox route {path}"})
+
+        self.app = app
+
+    def index(self) -> dict[str, Any]:
+        c = self.credentials
+        return {
+            "shopify": {
+                "graphql": "/admin/api/2026-10/graphql.json",
+                "control": "/_sandbox/shopify/",
+                "access_token": c.shopify_access_token,
+                "webhook_secret": c.shopify_webhook_secret,
+            },
+            "exact": {
+                "rest": f"/api/v1/{c.exact_division}/",
+                "oauth": "/api/oauth2/auth, /api/oauth2/token",
+                "control": "/_sandbox/exact/",
+                "client_id": c.exact_client_id,
+                "client_secret": c.exact_client_secret,
+                "webhook_secret": c.exact_webhook_secret,
+                "division": c.exact_division,
+            },
+            "catalogue": {
+                "products": len(self.catalogue.products),
+                "locations": [
+                    {"code": loc.code, "name": loc.name} for loc in self.catalogue.locations
+                ],
+            },
+        }
+
+
+async def _lifespans(apps: list[Any], receive: Any, send: Any) -> None:
+    """Run each app's own lifespan (webhook delivery loops) inside ours."""
+    message = await receive()
+    assert message["type"] == "lifespan.startup"
+    async with anyio.create_task_group() as tg:
+        stops = []
+        for sub in apps:
+            started = anyio.Event()
+            stop = anyio.Event()
+            stops.append(stop)
+            tg.start_soon(_drive_lifespan, sub, started, stop)
+            await started.wait()
+        await send({"type": "lifespan.startup.complete"})
+        message = await receive()
+        for stop in stops:
+            stop.set()
+    await send({"type": "lifespan.shutdown.complete"})
+
+
+async def _drive_lifespan(app: Any, started: anyio.Event, stop: anyio.Event) -> None:
+    phase = "startup"
+
+    async def receive() -> dict[str, Any]:
+        nonlocal phase
+        if phase == "startup":
+            phase = "running"
+            return {"type": "lifespan.startup"}
+        await stop.wait()
+        return {"type": "lifespan.shutdown"}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] in ("lifespan.startup.complete", "lifespan.startup.failed"):
+            started.set()
+
+    try:
+        await app({"type": "lifespan", "asgi": {"version": "3.0"}}, receive, send)
+    finally:
+        started.set()
+
+
+async def _json(send: Any, status: int, payload: Any) -> None:
+    body = json.dumps(payload, indent=2).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

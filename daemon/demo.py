@@ -1,0 +1,357 @@
+"""`shopsync demo`: both sandboxes, the real daemon against them, simulated traffic, a verdict.
+
+Everything runs on loopback in one process except the console, which is its own process (the
+daemon never imports Textual). The verdict compares the two sandboxes' final state.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import random
+import socket
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+
+from connectors.sandbox import Sandboxes
+from daemon.serving import bound_port, make_server, wait_started
+
+
+@dataclass
+class Traffic:
+    """What the generator did and what the watcher saw."""
+
+    events: Counter[str] = field(default_factory=Counter)
+    # (sku, location code) → (expected Shopify available, when the change was made)
+    expected: dict[tuple[str, str], tuple[int, float]] = field(default_factory=dict)
+    latencies_ms: list[float] = field(default_factory=list)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def demo_config(directory: Path, sandbox_url: str, ingress_port: int, sb: Sandboxes) -> Path:
+    c = sb.credentials
+    locations = {loc.name: loc.code for loc in sb.catalogue.locations}
+    mapping = "\n".join(f'"{name}" = "{code}"' for name, code in locations.items())
+    text = f"""# Written by `shopsync demo`: the daemon against the local sandboxes.
+[daemon]
+state_dir = "{directory / "state"}"
+workers = 4
+log_level = "warning"
+
+[ingress]
+port = {ingress_port}
+public_url = "http://127.0.0.1:{ingress_port}"
+
+[control]
+socket = "{directory / "shopsync.sock"}"
+
+[shopify]
+shop_url = "{sandbox_url}"
+access_token = "{c.shopify_access_token}"
+webhook_secret = "{c.shopify_webhook_secret}"
+
+[exact]
+base_url = "{sandbox_url}"
+division = {c.exact_division}
+client_id = "{c.exact_client_id}"
+client_secret = "{c.exact_client_secret}"
+webhook_secret = "{c.exact_webhook_secret}"
+redirect_uri = "http://127.0.0.1:8765/callback"
+
+[mapping]
+default_warehouse = "{sb.catalogue.locations[0].code}"
+
+[mapping.locations]
+{mapping}
+
+[stock]
+poll_interval = 30
+min_poll_interval = 2
+coalesce_window = 0.5
+"""
+    path = directory / "shopsync.toml"
+    path.write_text(text)
+    return path
+
+
+async def authorize_exact(settings: Any, sandbox_url: str) -> None:
+    """The real authorization-code flow against the sandbox, as `shopsync auth exact` does."""
+    from connectors.exact.oauth import OAuthApp, TokenManager, authorize_url
+    from state.db import Database
+    from state.tokens import SqliteTokenStore
+
+    app = OAuthApp(
+        base_url=sandbox_url,
+        client_id=settings.exact.client_id,
+        client_secret=settings.exact.client_secret.get_secret_value(),
+        redirect_uri=settings.exact.redirect_uri,
+    )
+    async with httpx.AsyncClient() as http:
+        answer = await http.get(authorize_url(app, "demo"), follow_redirects=False)
+    code = httpx.URL(answer.headers["location"]).params["code"]
+    db = await Database.open(settings.daemon.database_path)
+    try:
+        async with TokenManager(app, SqliteTokenStore(db)) as manager:
+            await manager.exchange_code(code)
+    finally:
+        await db.close()
+
+
+def shopify_available(sb: Sandboxes) -> dict[tuple[str, str], int]:
+    s = sb.shopify.state
+    out = {}
+    for (item_id, loc_id), level in s.levels.items():
+        sku = s.variants[s.variant_by_item[item_id]].sku
+        out[(sku, s.locations[loc_id].code)] = int(level.quantities.get("available", 0))
+    return out
+
+
+async def exact_free(http: httpx.AsyncClient) -> dict[tuple[str, str], Decimal]:
+    state = (await http.get("/_sandbox/exact/state")).json()
+    out = {}
+    for item in state["items"]:
+        for code, row in (item.get("stock") or {}).items():
+            out[(item["Code"], code)] = Decimal(str(row["free"]))
+    return out
+
+
+async def stock_traffic(
+    http: httpx.AsyncClient,
+    sb: Sandboxes,
+    traffic: Traffic,
+    rate: float,
+    until: float,
+    rng: random.Random,
+) -> None:
+    skus = [p.sku for p in sb.catalogue.products]
+    codes = [loc.code for loc in sb.catalogue.locations]
+    while time.monotonic() < until:
+        sku, code = rng.choice(skus), rng.choice(codes)
+        delta = rng.choice([-3, -2, -1, 1, 2, 5])
+        r = await http.post(
+            "/_sandbox/exact/stock", json={"sku": sku, "warehouse": code, "delta": delta}
+        )
+        if r.status_code == 200:
+            free = Decimal(str(r.json()["free"]))
+            traffic.expected[(sku, code)] = (max(0, math.floor(free)), time.monotonic())
+            traffic.events["stock"] += 1
+        await anyio.sleep(rng.expovariate(rate))
+
+
+async def watch_latency(sb: Sandboxes, traffic: Traffic) -> None:
+    """Stock latency as a merchant sees it: Exact change → Shopify shows the new number."""
+    while True:
+        if traffic.expected:
+            now = time.monotonic()
+            seen = shopify_available(sb)
+            for pair, (want, t0) in list(traffic.expected.items()):
+                if seen.get(pair) == want:
+                    traffic.latencies_ms.append((now - t0) * 1000)
+                    traffic.expected.pop(pair, None)
+        await anyio.sleep(0.05)
+
+
+def percentiles(values: list[float]) -> dict[str, float | None]:
+    ordered = sorted(values)
+
+    def pick(p: float) -> float | None:
+        return (
+            round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))], 1)
+            if ordered
+            else None
+        )
+
+    return {"p50": pick(50), "p95": pick(95), "max": round(ordered[-1], 1) if ordered else None}
+
+
+async def wait_quiet(services: Any, limit: float) -> None:
+    """Until nothing is pending or running (or `limit` seconds pass)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        row = await services.db.fetchone(
+            "SELECT count(*) FROM jobs WHERE state IN ('queued','retrying','running')"
+        )
+        dirty = await services.db.fetchone("SELECT count(*) FROM stock_dirty")
+        if row[0] == 0 and dirty[0] == 0:
+            return
+        await anyio.sleep(0.2)
+
+
+async def verdict(sb: Sandboxes, http: httpx.AsyncClient) -> dict[str, Any]:
+    free = await exact_free(http)
+    shown = shopify_available(sb)
+    mismatched = [
+        f"{sku}@{code}: Exact {free[(sku, code)]} vs Shopify {shown.get((sku, code))}"
+        for sku, code in sorted(free)
+        if (sku, code) in shown and shown[(sku, code)] != max(0, math.floor(free[(sku, code)]))
+    ]
+    return {"stock_mismatches": len(mismatched), "examples": mismatched[:5]}
+
+
+@contextlib.asynccontextmanager
+async def demo_stack(
+    workdir: Path,
+    *,
+    seed: int = 1,
+    products: int = 300,
+    log_format: str = "json",
+    log_level: str = "warning",
+    sandbox_options: dict[str, Any] | None = None,
+    daemon_options: dict[str, dict[str, Any]] | None = None,
+) -> AsyncIterator[Stack]:
+    """Sandboxes on loopback, Exact authorized, the real daemon running against them."""
+    from daemon.app import Daemon
+    from daemon.config import load_settings
+    from daemon.logs import configure_logging
+
+    await anyio.Path(workdir).mkdir(parents=True, exist_ok=True)
+    sb = Sandboxes(seed=seed, products=products, **(sandbox_options or {}))
+    sandbox_server = make_server(sb.app, port=0, lifespan="on")
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(sandbox_server.serve)
+        await wait_started(sandbox_server)
+        url = f"http://127.0.0.1:{bound_port(sandbox_server)}"
+        config = demo_config(workdir, url, free_port(), sb)
+        settings = load_settings(config, **(daemon_options or {}))
+        configure_logging(log_level, log_format, stream=sys.stderr)
+        await authorize_exact(settings, url)
+        stack = Stack(sb=sb, url=url, config=config, settings=settings, workdir=workdir, tg=tg)
+        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+            stack.http = http
+            await stack.start_daemon(Daemon)
+            try:
+                yield stack
+            finally:
+                await stack.stop_daemon()
+        sandbox_server.should_exit = True
+
+
+@dataclass
+class Stack:
+    sb: Sandboxes
+    url: str
+    config: Path
+    settings: Any
+    workdir: Path
+    tg: Any = None  # the stack's task group: daemons run in it
+    http: Any = None
+    daemon: Any = None
+    _done: Any = None
+
+    @property
+    def services(self) -> Any:
+        return self.daemon.services
+
+    async def start_daemon(self, factory: Any = None) -> None:
+        """Run a fresh daemon on the same database (a restart when one ran before)."""
+        from daemon.app import Daemon
+
+        daemon = self.daemon = (factory or Daemon)(self.settings)
+        done = self._done = anyio.Event()
+
+        async def run() -> None:
+            try:
+                await daemon.run()
+            finally:
+                done.set()
+
+        self.tg.start_soon(run)
+        with anyio.fail_after(30):
+            await self.daemon.ready.wait()
+
+    async def stop_daemon(self) -> None:
+        if self.daemon is None:
+            return
+        self.daemon.stop.set()
+        with anyio.fail_after(90):
+            await self._done.wait()
+        self.daemon = None
+
+
+async def run_demo(
+    *,
+    headless: bool,
+    duration: float,
+    as_json: bool,
+    rate: float,
+    seed: int,
+    products: int,
+    directory: Path | None,
+) -> int:
+    workdir = directory or Path(tempfile.mkdtemp(prefix="shopsync-demo-"))
+    rng = random.Random(seed)
+    traffic = Traffic()
+    async with demo_stack(
+        workdir, seed=seed, products=products, log_format="json" if headless else "auto"
+    ) as stack:
+        report = await _exercise(
+            stack.daemon,
+            stack.sb,
+            stack.settings,
+            stack.url,
+            stack.config,
+            headless,
+            duration,
+            rate,
+            rng,
+            traffic,
+        )
+    out = json.dumps(report, indent=None if as_json else 2)
+    print(out)
+    return 0 if report["in_sync"] and report["dead"] == 0 else 1
+
+
+async def _exercise(
+    daemon: Any,
+    sb: Sandboxes,
+    settings: Any,
+    sandbox_url: str,
+    config: Path,
+    headless: bool,
+    duration: float,
+    rate: float,
+    rng: random.Random,
+    traffic: Traffic,
+) -> dict[str, Any]:
+    await wait_quiet(daemon.services, 30)  # the first full stock sync
+    if not headless:
+        print(f"sandboxes: {sandbox_url}/_sandbox/   config: {config}", file=sys.stderr)
+        print(f"console:   shopsync console --socket {settings.control.socket}", file=sys.stderr)
+    started = time.monotonic()
+    async with httpx.AsyncClient(base_url=sandbox_url, timeout=30) as http:
+        async with anyio.create_task_group() as traffic_tg:
+            traffic_tg.start_soon(watch_latency, sb, traffic)
+            await stock_traffic(http, sb, traffic, rate, started + duration, rng)
+            await wait_quiet(daemon.services, 60)
+            await anyio.sleep(0.3)  # let the watcher see the last pushes
+            traffic_tg.cancel_scope.cancel()
+        result = await verdict(sb, http)
+    dead = await daemon.services.db.fetchone("SELECT count(*) FROM jobs WHERE state = 'dead'")
+    stats = daemon.services.extras.get("stats", {}).get("stock", {})
+    return {
+        "duration_s": round(time.monotonic() - started, 1),
+        "events": dict(traffic.events),
+        "synced": {"stock": stats.get("pushed", 0)},
+        "dead": dead[0],
+        "in_sync": result["stock_mismatches"] == 0,
+        "mismatches": result["examples"],
+        "stock_latency_ms": percentiles(traffic.latencies_ms),
+        "shopify_calls": stats.get("shopify_calls", 0),
+        "exact_calls": daemon.services.exact.budget.calls,
+    }
