@@ -211,6 +211,7 @@ class Settings(BaseSettings):
     mapping: MappingSettings
     stock: StockSettings = Field(default_factory=StockSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    orders: OrdersSettings = Field(default_factory=lambda: OrdersSettings())
 
     @model_validator(mode="after")
     def _coherent(self) -> Settings:
@@ -281,3 +282,9 @@ def _problems(exc: ValidationError) -> list[str]:
             what = err["msg"].removeprefix("Value error, ")
         lines.append(f"{key}: {what}")
     return lines
+
+
+# Last, because importing a flow package imports daemon.flows, whose modules import this one.
+from daemon.flows.orders.config import OrdersSettings  # noqa: E402
+
+Settings.model_rebuild()

@@ -1,7 +1,7 @@
 """What the order plan needs beyond `connectors.shopify.models.Order`, and reading it from Shopify.
 
 The shared order query has no fulfilment-order lines, attributes or tip; this small extra query
-reads them (one call per order, well under the 1,000-point limit).
+reads them (one call per order, about 260 points: 5 locations × 25 lines).
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ query order_facts($id: ID!) {
     customAttributes { key value }
     totalTipReceivedSet { shopMoney { amount currencyCode } }
     customer { phone }
-    fulfillmentOrders(first: 10) {
+    fulfillmentOrders(first: 5) {
       nodes {
         status
         assignedLocation { name }
-        lineItems(first: 50) { nodes { totalQuantity lineItem { id } } }
+        lineItems(first: 25) { nodes { totalQuantity lineItem { id } } }
       }
     }
   }

@@ -1,0 +1,189 @@
+"""Thin apply: create each planned document in Exact at most once (links, YourRef search, create).
+
+A crash between Exact's answer and our link is healed by the YourRef search on the next attempt,
+so a retried job never books an order twice. Links (entity "order", shopify_id
+"{order gid}:{warehouse}") carry what later flows need: the Exact document, its kind and lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from connectors.errors import PermanentError
+from connectors.exact.odata import Guid, eq
+from daemon.flows.orders.customers import resolve_account
+from daemon.flows.orders.lookups import first_id, item_ids, warehouse_id
+from daemon.flows.orders.plan import OrderPlan, PlannedDocument
+from daemon.logs import get_logger
+
+log = get_logger("shopsync.orders")
+
+ORDER_ENTITY = "order"  # links: one per Exact document, "{order gid}:{warehouse code}"
+EXPORTED_ENTITY = "order_export"  # links: one per order once every document exists
+SALES_ORDERS = "salesorder/SalesOrders"
+SALES_INVOICES = "salesinvoice/SalesInvoices"
+
+
+@dataclass
+class ExportResult:
+    order_name: str
+    created: list[str] = field(default_factory=list)  # YourRefs created now
+    found: list[str] = field(default_factory=list)  # YourRefs already in Exact (healed links)
+    linked: list[str] = field(default_factory=list)  # YourRefs already linked
+
+
+def _entity(doc: PlannedDocument) -> tuple[str, str, str]:
+    """(entity set, key field, number field) of the document's kind."""
+    if doc.kind == "invoice":
+        return SALES_INVOICES, "InvoiceID", "InvoiceNumber"
+    return SALES_ORDERS, "OrderID", "OrderNumber"
+
+
+def document_body(
+    doc: PlannedDocument, account_id: str, warehouse: str, items: dict[str, str]
+) -> dict[str, Any]:
+    lines = [ln.exact_body(items[ln.item_code]) for ln in doc.lines]
+    body: dict[str, Any] = {
+        "OrderedBy": account_id,
+        "YourRef": doc.your_ref,
+        "Description": f"Shopify order {doc.order_name}",
+        "Currency": doc.currency,
+    }
+    if doc.kind == "invoice":
+        body |= {
+            "Type": 8020,
+            "Journal": doc.journal,
+            "InvoiceDate": doc.order_date,
+            "Warehouse": warehouse,
+            "SalesInvoiceLines": lines,
+        }
+    else:
+        body |= {"OrderDate": doc.order_date, "WarehouseID": warehouse, "SalesOrderLines": lines}
+    return body
+
+
+async def order_links(services: Any, order_id: str) -> dict[str, Any]:
+    """Warehouse code → link of every document already exported for this order."""
+    rows = await services.db.fetchall(
+        "SELECT shopify_id FROM links WHERE entity = ? AND shopify_id >= ? AND shopify_id < ?",
+        (ORDER_ENTITY, f"{order_id}:", f"{order_id};"),  # ';' sorts right after ':'
+    )
+    links = {}
+    for (shopify_id,) in rows:
+        link = await services.links.get(ORDER_ENTITY, shopify_id)
+        if link is not None:
+            links[shopify_id.rsplit(":", 1)[1]] = link
+    return links
+
+
+async def is_exported(services: Any, order_id: str) -> bool:
+    return await services.links.get(EXPORTED_ENTITY, order_id) is not None
+
+
+async def export_plan(services: Any, plan: OrderPlan) -> ExportResult:
+    """Create what is missing of `plan` in Exact; answer what was created, found or linked."""
+    result = ExportResult(plan.order_name)
+    account_id = await resolve_account(services, plan.customer)
+    for doc in plan.documents:
+        if await services.links.get(ORDER_ENTITY, doc.link_id) is not None:
+            result.linked.append(doc.your_ref)
+            continue
+        entity, key, number = _entity(doc)
+        rows = await services.exact.get(
+            entity, filter=eq("YourRef", doc.your_ref), select=f"{key},{number}", top=1
+        )
+        if rows:
+            found = rows[0]
+            result.found.append(doc.your_ref)
+            log.info("orders.document_found", your_ref=doc.your_ref, exact_id=found[key])
+        else:
+            items = await item_ids(services, services.settings.orders, doc.lines)
+            warehouse = await warehouse_id(services, doc.location_code)
+            found = await services.exact.post(
+                entity, document_body(doc, account_id, warehouse, items)
+            )
+            result.created.append(doc.your_ref)
+            log.info("orders.document_created", your_ref=doc.your_ref, exact_id=found[key])
+        data = doc.link_data() | {"account": account_id, "number": found.get(number)}
+        await services.links.put(
+            ORDER_ENTITY, doc.link_id, str(found[key]), exact_ref=doc.your_ref, data=data
+        )
+    await services.links.put(
+        EXPORTED_ENTITY,
+        plan.order_id,
+        plan.order_id,
+        exact_ref=plan.order_name,
+        data={"documents": [d.link_id for d in plan.documents]},
+    )
+    return result
+
+
+async def reverse_export(services: Any, order_id: str, order_name: str) -> list[str]:
+    """Undo an exported order that Shopify cancelled: delete open sales orders, credit invoices."""
+    done = []
+    for code, link in (await order_links(services, order_id)).items():
+        if link.data.get("reversed"):
+            continue
+        if link.data.get("document") == "invoice":
+            await _credit_invoice(services, link, f"{order_name}/{code}/C")
+        else:
+            rows = await services.exact.get(
+                "salesorder/SalesOrderLines",
+                filter=eq("OrderID", Guid(link.exact_id)),
+                select="ID,QuantityDelivered",
+            )
+            if any(r.get("QuantityDelivered") for r in rows):
+                raise PermanentError(
+                    f"order {order_name} was cancelled in Shopify, but Exact sales order "
+                    f"{link.exact_ref} already has deliveries",
+                    hint="Return the goods and credit the order in Exact by hand, then cancel "
+                    "this job.",
+                )
+            if rows:
+                await services.exact.delete(SALES_ORDERS, link.exact_id)
+        await services.links.put(
+            ORDER_ENTITY,
+            link.shopify_id,
+            link.exact_id,
+            exact_ref=link.exact_ref,
+            data=link.data | {"reversed": True},
+        )
+        done.append(link.exact_ref or code)
+    return done
+
+
+async def _credit_invoice(services: Any, link: Any, your_ref: str) -> None:
+    if await first_id(services, SALES_INVOICES, "InvoiceID", "YourRef", your_ref):
+        return
+    invoice = await services.exact.get_one(SALES_INVOICES, link.exact_id, key="InvoiceID")
+    if invoice is None:
+        raise PermanentError(
+            f"Exact invoice {link.exact_ref} is gone; cannot credit it",
+            hint="Check the invoice in Exact; cancel this job when done by hand.",
+        )
+    lines = await services.exact.get(
+        "salesinvoice/SalesInvoiceLines",
+        filter=eq("InvoiceID", Guid(link.exact_id)),
+        select="Item,Description,Quantity,NetPrice,VATCode",
+    )
+    await services.exact.post(
+        SALES_INVOICES,
+        {
+            "Type": 8021,
+            "Journal": invoice["Journal"],
+            "OrderedBy": invoice["OrderedBy"],
+            "YourRef": your_ref,
+            "Description": f"Cancelled: {invoice.get('Description') or link.exact_ref}",
+            "SalesInvoiceLines": [
+                {
+                    "Item": ln["Item"],
+                    "Description": ln["Description"],
+                    "Quantity": -ln["Quantity"],
+                    "NetPrice": ln["NetPrice"],
+                    "VATCode": ln["VATCode"],
+                }
+                for ln in lines
+            ],
+        },
+    )

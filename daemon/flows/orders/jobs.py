@@ -1,0 +1,128 @@
+"""The order flow's job handlers and webhook routes (topic → `orders.*` jobs keyed per order)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connectors.errors import PermanentError, TransientError
+from daemon.flows.orders.apply import (
+    is_exported,
+    order_links,
+    export_plan,
+    reverse_export,
+)
+from daemon.flows.orders.decide import Action, decide
+from daemon.flows.orders.facts import read_order
+from daemon.flows.orders.fulfilment import deliver
+from daemon.flows.orders.payments import book_payments
+from daemon.flows.orders.plan import plan_order
+from daemon.logs import get_logger
+from state.queue import Job
+
+log = get_logger("shopsync.orders")
+
+EXPORT_KIND = "orders.export"
+FULFIL_KIND = "orders.fulfilment"
+
+
+def order_gid(value: Any) -> str:
+    text = str(value)
+    return text if text.startswith("gid://") else f"gid://shopify/Order/{int(text)}"
+
+
+def order_key(gid: str) -> str:
+    return f"order:{gid.rsplit('/', 1)[-1]}"
+
+
+def export_job(gid: str) -> tuple[str, str, dict[str, Any]]:
+    return EXPORT_KIND, order_key(gid), {"order_id": gid}
+
+
+def route_order_webhook(body: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """Any order topic: re-read the order in the job (webhooks come late and out of order)."""
+    return [export_job(order_gid(body.get("admin_graphql_api_id") or body["id"]))]
+
+
+def route_fulfillment_webhook(body: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    fid = body.get("admin_graphql_api_id") or f"gid://shopify/Fulfillment/{int(body['id'])}"
+    lines = []
+    for item in body.get("line_items") or []:
+        line = item.get("admin_graphql_api_id") or f"gid://shopify/LineItem/{int(item['id'])}"
+        lines.append([line, int(item["quantity"])])
+    payload = {
+        "fulfillment_id": fid,
+        "order_id": order_gid(body["order_id"]),
+        "location_id": body.get("location_id"),
+        "lines": lines,
+    }
+    return [(FULFIL_KIND, f"fulfillment:{fid.rsplit('/', 1)[-1]}", payload)]
+
+
+ORDER_TOPICS = ("orders/create", "orders/paid", "orders/updated", "orders/cancelled")
+
+
+async def run_export(services: Any, job: Job) -> None:
+    """Bring one order's bookings in Exact up to date with Shopify."""
+    await sync_order(services, job.payload["order_id"])
+
+
+async def sync_order(services: Any, gid: str) -> str:
+    """Export, reverse or wait for one order; answer what was done (for the CLI's progress)."""
+    settings = services.settings.orders
+    snapshot = await read_order(services.shopify, gid)
+    if snapshot is None:
+        log.info("orders.unknown", order_id=gid)
+        return "unknown to Shopify"
+    order, facts = snapshot
+    action, why = decide(order, settings, exported=await is_exported(services, order.id))
+    log.info("orders.decided", order=order.name, action=str(action), why=why)
+    if action in (Action.WAIT, Action.SKIP):
+        return why
+    if action is Action.FLAG:
+        raise PermanentError(
+            f"order {order.name} was cancelled in Shopify after it was booked in Exact",
+            hint="Reverse it in Exact by hand (or set orders.on_cancel_after_export = "
+            '"reverse" and retry), then cancel this job.',
+        )
+    if action is Action.REVERSE:
+        done = await reverse_export(services, order.id, order.name)
+        return f"reversed {', '.join(done) or 'nothing left to reverse'}"
+    if action is Action.EXPORT:
+        plan = plan_order(order, facts, settings, services.settings.mapping)
+        result = await export_plan(services, plan)
+        why = f"created {len(result.created)}, found {len(result.found)}"
+    if settings.prepayments:
+        links = await order_links(services, order.id)
+        await book_payments(services, order, [link.data for link in links.values()])
+    return why
+
+
+async def run_fulfilment(services: Any, job: Job) -> None:
+    """A Shopify fulfilment → goods deliveries on the order's exported sales orders."""
+    settings = services.settings.orders
+    if not settings.auto_delivery or settings.document != "salesorder":
+        return  # invoices already took the stock out; deliveries are off
+    gid = job.payload["order_id"]
+    if not await is_exported(services, gid):
+        await sync_order(services, gid)  # export_on = "fulfilled" exports here
+    if not await is_exported(services, gid):
+        raise TransientError(
+            f"fulfilment {job.payload['fulfillment_id']} waits for its order to be exported"
+        )
+    links = await order_links(services, gid)
+    name = next((ln.data.get("order_name") for ln in links.values()), gid)
+    preferred = await _warehouse_of_location(services, job.payload.get("location_id"))
+    lines = [(line, int(qty)) for line, qty in job.payload["lines"]]
+    await deliver(services, job.payload["fulfillment_id"], name, lines, links, preferred)
+
+
+async def _warehouse_of_location(services: Any, location_id: Any) -> str | None:
+    if location_id is None:
+        return None
+    names = services.extras.get("orders.location_names")
+    if names is None:
+        names = {loc.id: loc.name for loc in await services.shopify.list_locations()}
+        services.extras["orders.location_names"] = names
+    name = names.get(f"gid://shopify/Location/{location_id}")
+    mapping = services.settings.mapping
+    return mapping.locations.get(name, mapping.default_warehouse) if name else None

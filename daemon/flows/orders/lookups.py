@@ -1,0 +1,85 @@
+"""Exact ids behind the codes a plan speaks in (items, warehouses, GL accounts), cached."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from connectors.errors import PermanentError
+from connectors.exact.odata import eq, or_
+from daemon.flows.orders.config import OrdersSettings
+
+# Exact's OData accepts long filters, but a URL has limits: ask for at most this many codes at once.
+CODES_PER_CALL = 20
+
+
+def _cache(services: Any, name: str) -> dict[str, str]:
+    return services.extras.setdefault(f"orders.{name}", {})
+
+
+async def _ids_by_code(
+    services: Any, entity: str, key: str, codes: Iterable[str], name: str
+) -> dict[str, str]:
+    cache = _cache(services, name)
+    missing = sorted({c for c in codes if c not in cache})
+    for start in range(0, len(missing), CODES_PER_CALL):
+        chunk = missing[start : start + CODES_PER_CALL]
+        rows = await services.exact.get(
+            entity, filter=or_(*(eq("Code", c) for c in chunk)), select=f"{key},Code"
+        )
+        for row in rows:
+            cache[str(row["Code"]).strip()] = str(row[key])
+    return {c: cache[c] for c in codes if c in cache}
+
+
+async def item_ids(services: Any, settings: OrdersSettings, lines: Iterable[Any]) -> dict[str, str]:
+    """Item code → Exact item ID for every line; a missing item is permanent unless auto-create."""
+    wanted = {ln.item_code: ln for ln in lines}
+    found = await _ids_by_code(services, "logistics/Items", "ID", wanted, "items")
+    for code, line in wanted.items():
+        if code in found:
+            continue
+        if not settings.items.auto_create or line.kind != "product":
+            raise PermanentError(
+                f"Exact has no item with code {code!r}"
+                + (f" (Shopify SKU {line.sku})" if line.sku else ""),
+                hint=f"Create item {code} in Exact (or give the Shopify variant the SKU of an "
+                "existing item; or set orders.items.auto_create = true), then retry the job.",
+            )
+        body: dict[str, Any] = {
+            "Code": code,
+            "Description": line.description[:60],
+            "IsSalesItem": True,
+            "StandardSalesPrice": line.net_price,
+        }
+        if settings.items.auto_create_group:
+            body["ItemGroupCode"] = settings.items.auto_create_group
+        created = await services.exact.post("logistics/Items", body)
+        found[code] = _cache(services, "items")[code] = str(created["ID"])
+    return found
+
+
+async def warehouse_id(services: Any, code: str) -> str:
+    found = await _ids_by_code(services, "inventory/Warehouses", "ID", [code], "warehouses")
+    if code not in found:
+        raise PermanentError(
+            f"Exact has no warehouse with code {code!r}",
+            hint="Fix [mapping] (locations / default_warehouse) to name Exact warehouse codes.",
+        )
+    return found[code]
+
+
+async def gl_account_id(services: Any, code: str) -> str:
+    found = await _ids_by_code(services, "financial/GLAccounts", "ID", [code], "gl_accounts")
+    if code not in found:
+        raise PermanentError(
+            f"Exact has no GL account {code!r}",
+            hint="Fix orders.debtors_gl to the code of your receivables account.",
+        )
+    return found[code]
+
+
+async def first_id(services: Any, entity: str, key: str, field: str, value: str) -> str | None:
+    """The id of the first row whose `field` equals `value` (a YourRef search), or None."""
+    rows = await services.exact.get(entity, filter=eq(field, value), select=key, top=1)
+    return str(rows[0][key]) if rows else None
