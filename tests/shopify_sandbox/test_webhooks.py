@@ -137,3 +137,19 @@ async def test_webhook_subscription_validation_errors_are_user_errors(shop):
         userErrors { field message } } }""")
     errors = out["data"]["webhookSubscriptionCreate"]["userErrors"]
     assert "not supported" in errors[0]["message"]
+
+
+@pytest.mark.parametrize("shop_options", [{"seed": 7}])
+async def test_shuffle_mode_delivers_every_event_but_not_in_emission_order(shop):
+    receiver = Receiver()
+    await shop.control("PUT", "/webhooks", {"shuffle": True})
+    async with running_server(receiver, port=0, lifespan="off") as url:
+        await subscribe(shop, url, "GIFT_CARDS_CREATE")
+        made = [
+            (await shop.control("POST", "/gift_cards", {"amount": f"{n}.00"}))["gift_card_id"]
+            for n in range(1, 11)
+        ]
+        await wait_for(lambda: len(receiver.got) >= 10)
+    arrived = [json.loads(b)["admin_graphql_api_id"] for _, b in receiver.got]
+    assert sorted(arrived) == sorted(made)
+    assert arrived != made
