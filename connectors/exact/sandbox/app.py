@@ -218,7 +218,7 @@ class ExactSandbox:
                 "errors": self.budget.state()["errors"],
                 "blocked": self.budget.state()["blocked"],
                 "limits": self.limits.state(),
-                "calls_429": self.calls_429 + self.limits.rejected,
+                "calls_429": self.calls_429,
                 "webhooks": self.webhooks.state(),
                 "tokens": {
                     "refreshes": self.oauth.refreshes,
