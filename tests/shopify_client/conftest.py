@@ -13,7 +13,6 @@ import pytest
 from connectors.sandbox_catalogue import Catalogue, build_catalogue
 from connectors.shopify.api import ShopifyAPI
 from connectors.shopify.client import ShopifyClient
-from connectors.shopify.pagination import paginate
 from connectors.shopify.throttle import CostThrottle
 from daemon.serving import running_server
 
@@ -37,24 +36,6 @@ class SandboxShop:
             response = await http.request(method, f"{CONTROL}{path}", **kw)
             response.raise_for_status()
             return response.json() if response.content else None
-
-
-ALL_VARIANTS = """
-query all_variants($first: Int!, $after: String) {
-  productVariants(first: $first, after: $after) {
-    nodes { sku inventoryItem { id } }
-    pageInfo { hasNextPage endCursor }
-  }
-}
-"""
-
-
-async def items_by_sku(client: ShopifyClient) -> dict[str, str]:
-    """SKU → inventory item gid for the whole shop, read without search (test setup only)."""
-    return {
-        node["sku"]: node["inventoryItem"]["id"]
-        async for node in paginate(client, ALL_VARIANTS, ("productVariants",))
-    }
 
 
 @asynccontextmanager

@@ -4,7 +4,7 @@ import pytest
 
 from connectors.shopify.api import ShopifyAPI
 from connectors.shopify.inventory import QuantityChange
-from tests.shopify_client.conftest import items_by_sku, sandbox_shop
+from tests.shopify_client.conftest import sandbox_shop
 
 pytestmark = pytest.mark.anyio
 
@@ -18,14 +18,11 @@ async def test_locations_are_the_catalogue_warehouses(api, shop):
     assert names == {loc.name for loc in shop.catalogue.locations}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sandbox search ignores OR (search_syntax.parse_search); Shopify documents"
-    " `a OR b` (shopify.dev/docs/api/usage/search-syntax)",
-)
 async def test_skus_are_found_in_one_batched_lookup_and_unknown_ones_are_absent(api, shop):
     skus = [p.sku for p in shop.catalogue.products[:12]] + ["NO-SUCH-SKU"]
+    calls_before = shop.sandbox.requests["graphql"]
     items = await api.find_inventory_items(skus)
+    assert shop.sandbox.requests["graphql"] - calls_before == 1
     assert set(items) == set(skus[:12])
     assert all(gid.startswith("gid://shopify/InventoryItem/") for gid in items.values())
 
@@ -33,7 +30,7 @@ async def test_skus_are_found_in_one_batched_lookup_and_unknown_ones_are_absent(
 async def test_available_matches_the_seeded_stock(api, shop):
     locations = await locations_by_name(api)
     skus = [p.sku for p in shop.catalogue.products[:5]]
-    items = await items_by_sku(api.client)
+    items = await api.find_inventory_items(skus)
     available = await api.get_available(items.values(), [loc.id for loc in locations.values()])
     for sku in skus:
         for code_loc in shop.catalogue.locations:
@@ -44,7 +41,7 @@ async def test_available_matches_the_seeded_stock(api, shop):
 async def test_stale_compare_and_set_fails_alone_and_leaves_the_quantity(api, shop):
     loc = next(iter((await locations_by_name(api)).values()))
     skus = [p.sku for p in shop.catalogue.products[:3]]
-    items = await items_by_sku(api.client)
+    items = await api.find_inventory_items(skus)
     ids = [items[s] for s in skus]
     before = await api.get_available(ids, [loc.id])
 
@@ -71,8 +68,11 @@ async def test_more_than_250_quantities_are_split_and_all_land():
     async with sandbox_shop(products=300) as shop, shop.client() as client:
         api = ShopifyAPI(client)
         loc = (await api.list_locations())[0]
-        items = await items_by_sku(client)
+        # 300 SKUs: six batched searches, not 300 calls.
+        calls_before = shop.sandbox.requests["graphql"]
+        items = await api.find_inventory_items(p.sku for p in shop.catalogue.products)
         assert len(items) == 300
+        assert shop.sandbox.requests["graphql"] - calls_before == 6
         before = await api.get_available(items.values(), [loc.id])
         changes = [
             QuantityChange(item, loc.id, 100 + n, change_from=before[(item, loc.id)])
@@ -89,7 +89,7 @@ async def test_more_than_250_quantities_are_split_and_all_land():
 async def test_same_push_sent_twice_is_harmless(api, shop):
     loc = (await api.list_locations())[0]
     sku = shop.catalogue.products[0].sku
-    item = (await api.find_inventory_items([sku]))[sku]  # one SKU: a single search term
+    item = (await api.find_inventory_items([sku]))[sku]
     before = (await api.get_available([item], [loc.id]))[(item, loc.id)]
     change = [QuantityChange(item, loc.id, before + 5, change_from=before)]
     first = await api.set_available(change, idempotency_key="stock:push-1")
