@@ -33,6 +33,8 @@ def write_config(directory: Path, **sections: dict[str, Any]) -> Path:
         },
         "exact": {"client_id": "client-1", "client_secret": SECRETS["exact_client_secret"]},
         "mapping": {"default_warehouse": "AMS"},
+        # No APIs behind these tests: flows that poll are off unless a test turns them on.
+        "stock": {"enabled": False},
     }
     for name, values in sections.items():
         base.setdefault(name, {}).update(values)
