@@ -212,6 +212,9 @@ class Settings(BaseSettings):
     stock: StockSettings = Field(default_factory=StockSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     orders: OrdersSettings = Field(default_factory=lambda: OrdersSettings())
+    payouts: PayoutsSettings = Field(default_factory=lambda: PayoutsSettings())
+    gift_cards: GiftCardsSettings = Field(default_factory=lambda: GiftCardsSettings())
+    schedules: ScheduleSettings = Field(default_factory=lambda: ScheduleSettings())
 
     @model_validator(mode="after")
     def _coherent(self) -> Settings:
@@ -285,6 +288,9 @@ def _problems(exc: ValidationError) -> list[str]:
 
 
 # Last, because importing a flow package imports daemon.flows, whose modules import this one.
+from daemon.flows.gift_cards.config import GiftCardsSettings  # noqa: E402
 from daemon.flows.orders.config import OrdersSettings  # noqa: E402
+from daemon.flows.payouts.config import PayoutsSettings  # noqa: E402
+from daemon.schedule import ScheduleSettings  # noqa: E402
 
 Settings.model_rebuild()

@@ -18,7 +18,7 @@ Background = Callable[[], Awaitable[None]]
 def build_registry() -> Any:
     """Every job kind this daemon knows, mapped to its handler."""
     from daemon import alerts
-    from daemon.flows import orders, stock, webhooks
+    from daemon.flows import gift_cards, orders, payouts, stock, webhooks
     from daemon.flows.selftest import run_selftest
     from daemon.worker import Registry
 
@@ -29,12 +29,14 @@ def build_registry() -> Any:
     registry.register(alerts.SEND_KIND, alerts.send_alert_digest)
     stock.register(registry)
     orders.register(registry)
+    payouts.register(registry)
+    gift_cards.register(registry)
     return registry
 
 
 def shopify_topics() -> frozenset[str]:
     """The ingress allowlist: topics some flow routes (importing a flow adds its routes)."""
-    from daemon.flows import orders, stock, webhooks  # noqa: F401  (registers the routes)
+    from daemon.flows import gift_cards, orders, stock, webhooks  # noqa: F401  (registers routes)
 
     return frozenset(webhooks.SHOPIFY_ROUTES)
 
@@ -43,6 +45,7 @@ def background_tasks(services: Any) -> list[Background]:
     """Pollers and other loops the supervisor runs in its task group."""
     from daemon import alerts
     from daemon.flows import orders, stock, subscriptions
+    from daemon.schedule import scheduler_task
 
     tasks: list[Background] = []
     if services.settings.stock.enabled:
@@ -50,6 +53,7 @@ def background_tasks(services: Any) -> list[Background]:
     tasks.extend(orders.background(services))
     if services.settings.ingress.public_url:
         tasks.append(subscriptions.keeper(services, shopify_topics()))
+    tasks.append(scheduler_task(services))  # also sets services.extras["scheduler"]
     if services.settings.alerts.enabled:
         tasks.append(alerts.AlertEvaluator(services).run)
     return tasks

@@ -1,0 +1,205 @@
+"""Gift card jobs: the daily import and webhooks enqueue one sync per card; the sync books.
+
+One key per card (`gift_card:{id}:sync`) for every trigger — create, update, the daily import —
+so two events of one card coalesce and never run at once; each run books only what the card's
+link says is still missing, after searching Exact for the entry's reference (`GC<id>I:` issue,
+`GC<id>X:` release) so a crash between posting and linking cannot book twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from connectors.errors import PermanentError
+from connectors.exact.odata import substringof
+from connectors.shopify.models import GiftCard
+from daemon.flows.gift_cards.config import GiftCardsSettings
+from daemon.flows.gift_cards.plan import (
+    ZERO,
+    JournalPlan,
+    Ledger,
+    OrderBooking,
+    plan_gift_card,
+)
+from daemon.flows.payouts.exact_refs import gl_account_ids
+from daemon.logs import get_logger
+from state.queue import Job
+
+log = get_logger("shopsync.gift_cards")
+
+ENTITY = "gift_card"
+CURSOR = "gift_cards.updated_at"
+ENTRIES = "generaljournalentry/GeneralJournalEntries"
+ENTRY_LINES = "generaljournalentry/GeneralJournalEntryLines"
+OVERLAP = dt.timedelta(minutes=10)  # re-read a little before the cursor: clocks and paging
+REPORT = "gift_cards_report"  # services.extras: the last reconciliation totals
+
+# The same fields as connectors/shopify/queries/gift_cards.graphql, for one card by id (the
+# client has no single-card read yet; documents are accepted as well as query file names).
+GIFT_CARD_QUERY = """
+query gift_card($id: ID!) {
+  giftCard(id: $id) {
+    id lastCharacters enabled createdAt updatedAt expiresOn deactivatedAt note
+    initialValue { amount currencyCode }
+    balance { amount currencyCode }
+    order { id name }
+    customer { id email }
+  }
+}
+"""
+
+
+def _settings(services: Any) -> GiftCardsSettings:
+    return getattr(services.settings, "gift_cards", None) or GiftCardsSettings()
+
+
+def card_key(card_id: str | int) -> str:
+    return f"gift_card:{str(card_id).rsplit('/', 1)[-1]}:sync"
+
+
+def route_gift_card_webhook(body: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """gift_cards/create and gift_cards/update: sync that card (the payload is only a hint)."""
+    gid = body.get("admin_graphql_api_id") or f"gid://shopify/GiftCard/{int(body['id'])}"
+    return [("gift_cards.sync", card_key(gid), {"id": gid})]
+
+
+async def import_gift_cards(services: Any, job: Job) -> None:
+    """Every card changed since the cursor gets a sync job; totals are reconciled on the way."""
+    s = _settings(services)
+    cursor = await services.cursors.get(CURSOR)
+    if cursor:
+        since = dt.datetime.fromisoformat(cursor) - OVERLAP
+    elif s.start_date:
+        since = dt.datetime.combine(s.start_date, dt.time(), tzinfo=dt.UTC)
+    else:
+        since = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    newest = None
+    keys: list[tuple[str, dict[str, Any]]] = []
+    async for card in services.shopify.iter_gift_cards(since):
+        newest = max(newest or _changed(card), _changed(card))
+        if s.start_date and card.created_at.date() < s.start_date:
+            continue
+        keys.append((card_key(card.id), {"id": card.id}))
+    async with services.db.transaction() as conn:
+        for key, payload in keys:
+            await services.queue.enqueue_in(conn, "gift_cards.sync", key, payload)
+    for key, _ in keys:
+        services.queue.emit("enqueued", kind="gift_cards.sync", key=key)
+    if newest is not None:
+        await services.cursors.set(CURSOR, newest.isoformat())
+    services.extras[REPORT] = await reconcile_totals(services)
+    log.info("gift cards listed", since=since.isoformat(), to_sync=len(keys))
+
+
+def _changed(card: GiftCard) -> dt.datetime:
+    return card.updated_at or card.created_at
+
+
+async def sync_gift_card(services: Any, job: Job) -> None:
+    """Book what is due for one card: issue, link to its order, release on expiry; record."""
+    s = _settings(services)
+    data = await services.shopify.client.execute(GIFT_CARD_QUERY, {"id": job.payload["id"]})
+    if not data.get("giftCard"):
+        raise PermanentError(
+            f"Shopify has no gift card {job.payload['id']}", hint="Nothing to book; cancel the job."
+        )
+    card = GiftCard.model_validate(data["giftCard"])
+    if s.start_date and card.created_at.date() < s.start_date:
+        return
+    link = await services.links.get(ENTITY, card.id)
+    ledger = Ledger.from_link(link.data if link else None)
+    order = await _order_booking(services, card) if card.order else None
+    plan = plan_gift_card(card, ledger, order, s, today=dt.datetime.now(dt.UTC).date())
+    booked: dict[str, str] = {}
+    for entry in plan.entries:
+        booked[entry.kind] = await _find_or_post(services, entry)
+    record = {
+        **(link.data if link else {}),
+        "origin": plan.origin,
+        "state": plan.state,
+        "initial": str(card.initial_value.amount),
+        "balance": str(plan.balance),
+        "redeemed": str(plan.redeemed),
+        "currency": card.initial_value.currency_code,
+    }
+    if "issue" in booked:
+        record["issued_entry"] = booked["issue"]
+    if "release" in booked:
+        record["released_entry"] = booked["release"]
+        record["released"] = str(plan.balance)
+    if plan.link_order:
+        record["order_link"] = list(plan.link_order)
+    exact_id = record.get("issued_entry") or (record.get("order_link") or [""])[0]
+    await services.links.put(
+        ENTITY, card.id, exact_id or "", exact_ref=card.last_characters, data=record
+    )
+    if plan.waiting_for_order:
+        log.info("gift card sold in an order not in Exact yet; checked next run", card=card.id)
+    if plan.problems:
+        raise PermanentError(
+            f"gift card {card.id}: " + "; ".join(plan.problems),
+            hint="Compare the order's gift card lines in Exact with the card in Shopify and "
+            "correct the booking by hand; then retry this job.",
+        )
+
+
+async def _order_booking(services: Any, card: GiftCard) -> OrderBooking | None:
+    """The orders flow's links for the order that sold the card (any location)."""
+    assert card.order is not None
+    number = card.order.id.rsplit("/", 1)[-1]
+    rows = await services.db.fetchall(
+        "SELECT exact_id, data FROM links WHERE entity = 'order'"
+        " AND (substr(shopify_id, 1, ?) = ? OR substr(shopify_id, 1, ?) = ?)",
+        (len(card.order.id) + 1, f"{card.order.id}:", len(number) + 1, f"{number}:"),
+    )
+    if not rows:
+        return None
+    total = ZERO
+    for _, raw in rows:
+        for line in json.loads(raw).get("lines", []):
+            if line.get("kind") == "gift_card":
+                total += _dec(line.get("gross"))
+    return OrderBooking(tuple(r[0] for r in rows), total)
+
+
+def _dec(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return ZERO
+
+
+async def _find_or_post(services: Any, entry: JournalPlan) -> str:
+    rows = await services.exact.get(
+        ENTRY_LINES, filter=substringof(entry.reference, "Description"), select=["EntryID"], top=1
+    )
+    if rows:
+        log.info("gift card entry found in Exact; linking", reference=entry.reference)
+        return rows[0]["EntryID"]
+    gl_ids = await gl_account_ids(services, {ln.gl for ln in entry.lines})
+    created = await services.exact.post(ENTRIES, entry.exact_body(gl_ids))
+    log.info("gift card entry booked", kind=entry.kind, reference=entry.reference)
+    return created["EntryID"]
+
+
+async def reconcile_totals(services: Any) -> dict[str, Any]:
+    """Shopify's outstanding balances against the liability our links account for."""
+    rows = await services.db.fetchall("SELECT data FROM links WHERE entity = ?", (ENTITY,))
+    outstanding = released = redeemed = ZERO
+    cards = 0
+    for (raw,) in rows:
+        d = json.loads(raw)
+        cards += 1
+        redeemed += _dec(d.get("redeemed"))
+        released += _dec(d.get("released"))
+        if d.get("state") == "enabled":
+            outstanding += _dec(d.get("balance"))
+    return {
+        "cards": cards,
+        "outstanding": str(outstanding),
+        "redeemed": str(redeemed),
+        "released": str(released),
+    }

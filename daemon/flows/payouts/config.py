@@ -1,0 +1,43 @@
+"""The `[payouts]` settings: which Shopify Payments payouts to book, and to which Exact codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+
+class PayoutsSettings(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    enabled: bool = True
+    # Payouts issued before this date are never booked (the integration's start). Default: the
+    # first import looks back `lookback_days` from its own date.
+    start_date: dt.date | None = None
+    # PAID only (default), or also IN_TRANSIT to book a payout as soon as Shopify sends it.
+    statuses: list[Literal["PAID", "IN_TRANSIT"]] = Field(default_factory=lambda: ["PAID"])
+    # Only payouts in these currencies (ISO codes); empty = every currency.
+    currencies: list[str] = Field(default_factory=list)
+    # Each import re-reads this many days before its cursor, to see late status changes
+    # (an in-transit payout that failed, one that became paid).
+    lookback_days: int = Field(14, ge=1, le=120)
+    bank_journal: str = "20"  # the Exact bank journal of the Shopify Payments balance
+    debtors_account: str = "1300"  # receipts matched to an open invoice go against the customer
+    unassigned_account: str = "1990"  # receipts and refunds without a 100 % invoice match
+    payment_costs_account: str = "4500"  # Shopify's fees
+    dispute_account: str = "1960"  # disputes, chargeback fees and their reversals
+    reserve_account: str = "1950"  # reserved funds held back and released
+    rounding_account: str = "8990"  # adjustments and sub-cent rounding
+    # A failed or cancelled payout's money waits here until Shopify pays it out again (the
+    # PAYOUT_FAILURE line of that later payout clears it).
+    failed_payout_account: str = "1950"
+
+    @field_validator("currencies")
+    @classmethod
+    def _codes(cls, v: list[str]) -> list[str]:
+        out = [c.strip().upper() for c in v]
+        bad = [c for c in out if len(c) != 3 or not c.isalpha()]
+        if bad:
+            raise ValueError(f"not ISO currency codes: {', '.join(bad)}")
+        return out
