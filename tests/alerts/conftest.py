@@ -182,8 +182,9 @@ class Kit:
                     if done and not worker.running:
                         break
                     await anyio.sleep(0.01)
+            # Stop the worker the polite way: cancelling it mid-claim could leave the writer
+            # inside an open BEGIN (see the report on state/db.py).
             await worker.drain(5)
-            tg.cancel_scope.cancel()
 
     async def reopen(self) -> None:
         """A restart: a fresh database connection, queue and services on the same file."""
