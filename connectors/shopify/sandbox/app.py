@@ -28,7 +28,18 @@ CONTROL_PREFIX = "/_sandbox/shopify"
 
 
 class ShopifySandbox:
-    """A fake Shopify shop seeded from `catalogue`; serve `.app` with uvicorn (lifespan on)."""
+    """A fake Shopify shop seeded from `catalogue`; serve `.app` with uvicorn (lifespan "on").
+
+    `.app` answers the Admin GraphQL API at /admin/api/{version}/graphql.json (the version in the
+    path decides version-specific rules such as the 2026-04 inventory requirements) and the
+    control routes under /_sandbox/shopify (see `control`). Webhooks are delivered by a task the
+    ASGI lifespan starts, so a server run with lifespan "off" queues them but never sends them.
+
+    `time_scale` is how many real seconds one Shopify second lasts: 0.01 runs a hundred times
+    faster. It scales webhook timeouts and retry delays (timeouts never below 0.25 s so loopback
+    has a chance) and the bucket's refill, which runs at restore_rate / time_scale per real
+    second and is reported as such in `throttleStatus.restoreRate`.
+    """
 
     def __init__(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from graphql.execution.values import get_variable_values
 from connectors.shopify.sandbox.cost import MAX_QUERY_COST, actual_cost, requested_cost
 from connectors.shopify.sandbox.root_mutation import MutationRoot
 from connectors.shopify.sandbox.root_query import QueryRoot
+from connectors.shopify.sandbox.schema import executable_schema
 from connectors.shopify.sandbox.views_common import Context
 
 if TYPE_CHECKING:
@@ -40,6 +42,17 @@ def max_cost_message(cost: int) -> str:
         "cost of a query is calculated.\n\nTo query larger amounts of data with fewer"
         " limits, bulk operations should be used instead."
     )
+
+
+@functools.lru_cache(maxsize=512)
+def checked_document(query: str) -> tuple[Any, list[dict[str, Any]]]:
+    """Parse and validate once per distinct query text (clients repeat the same few); every
+    sandbox executes the same schema, so the answer holds for all of them."""
+    try:
+        document = parse(query)
+    except GraphQLError as exc:
+        return None, [exc.formatted]
+    return document, [e.formatted for e in validate(executable_schema(), document)]
 
 
 def authorised(headers: dict[str, str], token: str) -> bool:
@@ -82,13 +95,9 @@ class GraphQLEndpoint:
                 raise TypeError
         except (ValueError, KeyError, TypeError):
             return 400, {"errors": {"query": "Required parameter missing or invalid"}}
-        try:
-            document = parse(query)
-        except GraphQLError as exc:
-            return 200, {"errors": [exc.formatted]}
-        problems = validate(self.schema, document)
+        document, problems = checked_document(query)
         if problems:
-            return 200, {"errors": [e.formatted for e in problems]}
+            return 200, {"errors": problems}
         operation = get_operation_ast(document, body.get("operationName"))
         if operation is None:
             return 200, {"errors": [{"message": "An operation name is required"}]}
