@@ -70,6 +70,22 @@ class ShopifyClient:
         await self._http.aclose()
         await self._download.aclose()
 
+    def status(self) -> dict[str, Any]:
+        """The cost budget as we see it, for the control API and console (no secrets)."""
+        bucket = self.throttle.status()
+        return {
+            "api": API,
+            "shop_url": self.shop_url,
+            "api_version": self.api_version,
+            "bucket_known": bucket.known,
+            "bucket_maximum": bucket.maximum,
+            "bucket_available": round(bucket.available, 1),
+            "restore_rate": bucket.restore_rate,
+            "reserved": bucket.reserved,
+            "waits": self.throttle.waits,
+            "throttled": self.throttle.throttled,
+        }
+
     @property
     def download_client(self) -> httpx.AsyncClient:
         """An HTTP client without our credentials, for bulk-operation result files."""

@@ -96,3 +96,20 @@ async def test_same_push_sent_twice_is_harmless(api, shop):
     again = await api.set_available(change, idempotency_key="stock:push-1")
     assert first[0].ok and again[0].ok
     assert (await api.get_available([item], [loc.id]))[(item, loc.id)] == before + 5
+
+
+async def test_unknown_item_fails_alone_and_the_rest_of_the_batch_lands(api, shop):
+    loc = (await api.list_locations())[0]
+    skus = [p.sku for p in shop.catalogue.products[:2]]
+    items = await api.find_inventory_items(skus)
+    before = await api.get_available(items.values(), [loc.id])
+    changes = [
+        QuantityChange(items[skus[0]], loc.id, 11, change_from=before[(items[skus[0]], loc.id)]),
+        QuantityChange("gid://shopify/InventoryItem/424242", loc.id, 5, change_from=0),
+        QuantityChange(items[skus[1]], loc.id, 12, change_from=before[(items[skus[1]], loc.id)]),
+    ]
+    results = await api.set_available(changes, idempotency_key="mixed")
+    assert [r.ok for r in results] == [True, False, True]
+    assert results[1].code == "INVALID_INVENTORY_ITEM" and results[1].field
+    after = await api.get_available(items.values(), [loc.id])
+    assert after[(items[skus[0]], loc.id)] == 11 and after[(items[skus[1]], loc.id)] == 12

@@ -130,3 +130,13 @@ async def test_payout_and_its_balance_transactions_add_up_to_the_net(shop, api):
     assert sum(t.net.amount for t in movements) == payout.net.amount
     assert all(t.net.amount == t.amount.amount - t.fee.amount for t in movements)
     assert [p async for p in api.iter_payouts(since, statuses=["FAILED"])] == []
+
+
+async def test_iter_orders_yields_full_orders_changed_since(shop, api):
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    sku = shop.catalogue.products[4].sku
+    placed = [await place_order(shop, (sku, n)) for n in (1, 2)]
+    orders = [o async for o in api.iter_orders(since)]
+    assert [o.id for o in orders] == [p["order_id"] for p in placed]
+    assert [o.line_items[0].quantity for o in orders] == [1, 2]
+    assert api.client.status()["bucket_known"] is True
