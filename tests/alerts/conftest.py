@@ -39,7 +39,8 @@ class Inbox:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(message_from_bytes(envelope.original_content))
-        self.tls.append(session.ssl is not None)
+        encrypted = server.transport.get_extra_info("ssl_object") is not None
+        self.tls.append(encrypted or session.ssl is not None)
         return "250 OK"
 
 
