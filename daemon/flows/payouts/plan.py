@@ -206,7 +206,7 @@ def plan_bank_entry(
 
     # Shopify's figures may carry more decimals than the currency has: quantize each line and
     # book what that leaves (never more than half a unit a line) to the rounding account.
-    lines = [_quantized(ln, q) for ln in lines]
+    lines = [ln for ln in (_quantized(ln, q) for ln in lines) if ln.amount]
     residue = expected.quantize(q, ROUND_HALF_EVEN) - sum((ln.amount for ln in lines), ZERO)
     if residue:
         lines.append(BankLine("rounding", settings.rounding_account, residue, f"{ref} rounding"))
