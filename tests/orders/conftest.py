@@ -1,4 +1,4 @@
-"""Both sandboxes on loopback and a hand-built Services wired to them, for end-to-end order tests."""
+"""Both sandboxes on loopback and a hand-built Services wired to them, for end-to-end tests."""
 
 from __future__ import annotations
 
@@ -61,13 +61,13 @@ class Env:
     async def exact_state(self) -> dict[str, Any]:
         return await self.exact_control("GET", "state")
 
-    async def run_jobs(self, *, timeout: float = 60) -> None:
+    async def run_jobs(self, *, limit: float = 60) -> None:
         """Run the real worker until no job is queued, retrying or running."""
         queue = self.services.queue
         worker = Worker(queue, build_registry(), self.services, concurrency=4, idle_poll=0.05)
         async with anyio.create_task_group() as tg:
             await tg.start(worker.run)
-            with anyio.fail_after(timeout):
+            with anyio.fail_after(limit):
                 while True:
                     counts = await queue.counts()
                     busy = sum(
@@ -91,7 +91,14 @@ def _complete_seeded_accounts(exact: ExactSandbox) -> None:
 
 @contextlib.asynccontextmanager
 async def order_env(tmp_path: Path, **orders: Any) -> AsyncIterator[Env]:
-    shop = ShopifySandbox(CATALOGUE, access_token=SHOPIFY_TOKEN, webhook_secret=SHOPIFY_SECRET)
+    # A Plus-sized cost bucket: these tests are about Exact, not about waiting for Shopify.
+    shop = ShopifySandbox(
+        CATALOGUE,
+        access_token=SHOPIFY_TOKEN,
+        webhook_secret=SHOPIFY_SECRET,
+        bucket_size=20_000,
+        restore_rate=1_000,
+    )
     exact = ExactSandbox(
         CATALOGUE,
         client_id=EXACT_ID,

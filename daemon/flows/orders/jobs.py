@@ -6,9 +6,9 @@ from typing import Any
 
 from connectors.errors import PermanentError, TransientError
 from daemon.flows.orders.apply import (
+    export_plan,
     is_exported,
     order_links,
-    export_plan,
     reverse_export,
 )
 from daemon.flows.orders.decide import Action, decide

@@ -93,7 +93,8 @@ async def book_payments(services: Any, order: Order, documents: list[dict[str, A
                     for part, number in lines
                 ],
             }
-            entry_id = str((await services.exact.post("financialtransaction/BankEntries", body))["EntryID"])
+            entry = await services.exact.post("financialtransaction/BankEntries", body)
+            entry_id = str(entry["EntryID"])
             booked += 1
             log.info("orders.payment_booked", order=order.name, amount=str(amount))
         applied = sum((p for p, n in lines if n is not None), ZERO)
