@@ -153,3 +153,60 @@ async def test_shuffle_mode_delivers_every_event_but_not_in_emission_order(shop)
     arrived = [json.loads(b)["admin_graphql_api_id"] for _, b in receiver.got]
     assert sorted(arrived) == sorted(made)
     assert arrived != made
+
+
+async def test_refund_webhook_carries_lines_restock_type_and_gateway(shop):
+    receiver = Receiver()
+    async with running_server(receiver, port=0, lifespan="off") as url:
+        await subscribe(shop, url, "REFUNDS_CREATE")
+        order = await shop.control(
+            "POST", "/orders", {"lines": [{"sku": "SKU-00010", "quantity": 2}]}
+        )
+        num = order["order_id"].rsplit("/", 1)[1]
+        await shop.control("POST", f"/orders/{num}/fulfil", {})
+        await shop.control(
+            "POST",
+            f"/orders/{num}/refunds",
+            {"lines": [{"sku": "SKU-00010", "quantity": 1, "restock": True}]},
+        )
+        await wait_for(lambda: receiver.got)
+    refund = json.loads(receiver.got[0][1])
+    assert refund["order_id"] == int(num)
+    line = refund["refund_line_items"][0]
+    assert (line["quantity"], line["restock_type"]) == (1, "return")
+    assert line["line_item"]["sku"] == "SKU-00010"
+    assert refund["transactions"][0]["gateway"] == "shopify_payments"
+    assert refund["transactions"][0]["kind"] == "refund"
+    assert isinstance(refund["transactions"][0]["amount"], str)
+
+
+async def test_setting_stock_through_the_api_sends_inventory_levels_update(shop):
+    receiver = Receiver()
+    state = await shop.control("GET", "/state")
+    row = state["inventory"][0]
+    async with running_server(receiver, port=0, lifespan="off") as url:
+        await subscribe(shop, url, "INVENTORY_LEVELS_UPDATE")
+        out = await shop.gql(
+            """mutation($input: InventorySetQuantitiesInput!) {
+            inventorySetQuantities(input: $input) @idempotent(key: "w1") {
+            userErrors { code } } }""",
+            {
+                "input": {
+                    "name": "available",
+                    "reason": "correction",
+                    "quantities": [
+                        {
+                            "inventoryItemId": row["inventory_item_id"],
+                            "locationId": row["location_id"],
+                            "quantity": row["available"] + 3,
+                            "changeFromQuantity": row["available"],
+                        }
+                    ],
+                }
+            },
+        )
+        assert out["data"]["inventorySetQuantities"]["userErrors"] == []
+        await wait_for(lambda: receiver.got)
+    level = json.loads(receiver.got[0][1])
+    assert level["available"] == row["available"] + 3
+    assert f"gid://shopify/InventoryItem/{level['inventory_item_id']}" == row["inventory_item_id"]

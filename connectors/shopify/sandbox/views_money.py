@@ -260,7 +260,8 @@ class PayoutView(View):
             if cat:
                 sums[cat][0] += t.amount
                 sums[cat][1] += t.fee
-        out = {}
+        zero = money(0, self.cur)
+        out = {"advanceFees": zero, "advanceGross": zero, "usdcRebateCreditAmount": zero}
         for cat, (gross, fee) in sums.items():
             out[f"{cat}Gross" if cat != "refunds" else "refundsFeeGross"] = money(gross, self.cur)
             out[f"{cat}Fee"] = money(fee, self.cur)
