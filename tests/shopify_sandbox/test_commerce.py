@@ -73,6 +73,19 @@ async def test_an_order_paid_partly_by_gift_card_shows_both_gateways(shop):
     }
     state = await shop.control("GET", "/state")
     assert state["gift_cards"][0]["balance"] == "0.00"
+    apps = await shop.gql(
+        """query($id: ID!) { order(id: $id) { discountApplications(first: 5) {
+        nodes { allocationMethod ... on ManualDiscountApplication { title
+        value { ... on MoneyV2 { amount currencyCode } } } } } } }""",
+        {"id": created["order_id"]},
+    )
+    assert apps["data"]["order"]["discountApplications"]["nodes"] == [
+        {
+            "allocationMethod": "ACROSS",
+            "title": "WELCOME",
+            "value": {"amount": "3.00", "currencyCode": "EUR"},
+        }
+    ]
 
 
 async def test_b2b_order_to_another_eu_country_carries_no_vat(shop):

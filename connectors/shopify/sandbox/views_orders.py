@@ -64,14 +64,14 @@ def tax_lines(rate: Any, amount: Any, cur: str) -> list[dict[str, Any]]:
     ]
 
 
-def discount_application(order: OrderRec) -> dict[str, Any]:
+def discount_application(order: OrderRec, currency: str) -> dict[str, Any]:
     return {
         "__typename": "ManualDiscountApplication",
         "index": 0,
         "allocationMethod": "ACROSS",
         "targetSelection": "ALL",
         "targetType": "LINE_ITEM",
-        "value": money(order.discount_total, "EUR") | {"__typename": "MoneyV2"},
+        "value": money(order.discount_total, currency),
         "title": order.discount_title or "Discount",
         "description": None,
     }
@@ -146,7 +146,7 @@ class OrderView(View):
         return [t for r, amt in sorted(rates.items()) for t in tax_lines(r, amt, self.cur)]
 
     def discountApplications(self, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
-        apps = [discount_application(self.rec)] if self.rec.discount_total else []
+        apps = [discount_application(self.rec, self.cur)] if self.rec.discount_total else []
         return page(info, apps, args, key=lambda a: a["index"])
 
     def lineItems(self, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
@@ -227,7 +227,7 @@ class LineItemView(View):
         return [
             {
                 "allocatedAmountSet": bag(self.rec.discount, self.cur),
-                "discountApplication": discount_application(self.order),
+                "discountApplication": discount_application(self.order, self.cur),
             }
         ]
 
