@@ -46,7 +46,9 @@ class ShopifyClient:
         throttle: CostThrottle | None = None,
         timeout: float = 10,
     ) -> None:
-        self.shop_url = shop_url.rstrip("/")
+        shop_url = shop_url.strip().rstrip("/")
+        # Merchants paste `my-shop.myshopify.com`; Shopify only speaks HTTPS there.
+        self.shop_url = shop_url if "://" in shop_url else f"https://{shop_url}"
         self.api_version = api_version
         self.endpoint = f"{self.shop_url}/admin/api/{api_version}/graphql.json"
         self.throttle = throttle or CostThrottle()

@@ -72,3 +72,9 @@ async def test_silent_server_times_out_as_transient():
         with pytest.raises(TransientError) as caught:
             await client.execute("shop_info")
     assert "in time" in caught.value.message
+
+
+@pytest.mark.anyio
+async def test_bare_shop_domain_gets_https_and_the_versioned_graphql_path():
+    async with ShopifyClient("my-shop.myshopify.com/", TOKEN) as client:
+        assert client.endpoint == "https://my-shop.myshopify.com/admin/api/2026-10/graphql.json"
