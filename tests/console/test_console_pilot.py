@@ -1,0 +1,106 @@
+"""The console driven with Textual's Pilot against the real control API, at 80×24."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, Input, RichLog
+
+from console.app import ConsoleApp
+from console.screens.confirm import ConfirmScreen
+from console.screens.job import JobScreen
+from console.screens.jobs import JobsScreen
+from console.screens.logs import LogsScreen
+from console.screens.overview import OverviewScreen
+from console.widgets.flow_tile import FlowTile
+from tests.console.helpers import until
+
+pytestmark = pytest.mark.anyio
+SIZE = (80, 24)
+
+
+async def _dead_job(control, key="order:5551234:AMS", error="Item MUG-02 does not exist"):
+    queue = control.services.queue
+    job_id = await queue.enqueue("orders.export", key, {"name": "#1043", "sku": "MUG-02"})
+    (job,) = [j for j in await queue.claim(10) if j.id == job_id]
+    await queue.bury(job, error, hint="Create item MUG-02 in Exact, then retry")
+    return job_id
+
+
+def _rows(app) -> list[str]:
+    table = app.screen.query_one(DataTable)
+    return [table.get_row_at(i)[3] for i in range(table.row_count)]
+
+
+async def test_overview_shows_flows_then_keys_reach_every_screen(control):
+    await _dead_job(control)
+    await control.client.pause("stock", "maintenance")
+    app = ConsoleApp(control.client)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: len(app.screen.query(FlowTile)) >= 2)
+        tiles = {t.id: t for t in app.screen.query(FlowTile)}
+        assert tiles["flow-orders"].has_class("-failing")
+        assert tiles["flow-stock"].has_class("-paused")
+        await pilot.press("j")
+        assert isinstance(app.screen, JobsScreen)
+        await pilot.press("l")
+        assert isinstance(app.screen, LogsScreen)
+        await pilot.press("question_mark")
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape", "o")
+        assert isinstance(app.screen, OverviewScreen)
+
+
+async def test_jobs_screen_filters_by_text_and_state_and_follows_new_jobs(control):
+    await _dead_job(control)
+    for sku in ("MUG-01", "CAP-07"):
+        await control.services.queue.enqueue("stock.push", f"stock:{sku}:AMS", {"sku": sku})
+    app = ConsoleApp(control.client)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j")
+        await until(pilot, lambda: len(_rows(app)) == 3)
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"CAP", "enter")
+        await until(pilot, lambda: _rows(app) == ["stock:CAP-07:AMS"])
+        app.screen.query_one(Input).value = ""
+        await pilot.press("s")  # state: dead
+        await until(pilot, lambda: _rows(app) == ["order:5551234:AMS"])
+        await pilot.press("s", "s")  # state: queued
+        await until(pilot, lambda: len(_rows(app)) == 2)
+        await control.services.queue.enqueue("stock.push", "stock:NEW-1:AMS")
+        await until(pilot, lambda: "stock:NEW-1:AMS" in _rows(app))  # live, no key pressed
+
+
+async def test_open_a_dead_job_see_the_hint_and_retry_it_after_confirming(control):
+    job_id = await _dead_job(control)
+    app = ConsoleApp(control.client)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j")
+        await until(pilot, lambda: len(_rows(app)) == 1)
+        await pilot.press("enter")
+        assert isinstance(app.screen, JobScreen)
+        problem = app.screen.query_one("#problem")
+        await until(pilot, lambda: "MUG-02" in str(problem.render()))
+        assert "Create item MUG-02 in Exact" in str(problem.render())
+
+        await pilot.press("r")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # changed our mind: nothing happens
+        assert (await control.services.queue.get(job_id)).state == "dead"
+
+        await pilot.press("r", "y")
+        await until(pilot, lambda: any("retried" in n.message for n in app._notifications))
+
+    assert (await control.services.queue.get(job_id)).state == "queued"
+
+
+async def test_logs_screen_tails_log_lines_live(control):
+    from daemon.logs import get_logger
+
+    app = ConsoleApp(control.client)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.connected is True)
+        await pilot.press("l")
+        get_logger("shopsync.test").warning("exact answered 503", job_id=7)
+        log = app.screen.query_one(RichLog)
+        await until(pilot, lambda: any("exact answered 503" in line.text for line in log.lines))
