@@ -198,6 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     from daemon.cli_control import add_control_commands
 
     add_control_commands(sub)
+    from daemon.cli_orders import add_order_commands
+
+    add_order_commands(sub)
     return parser
 
 

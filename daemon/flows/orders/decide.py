@@ -20,8 +20,10 @@ class Action(StrEnum):
     DONE = "done"  # exported already
 
 
-def decide(order: Order, settings: OrdersSettings, *, exported: bool) -> tuple[Action, str]:
-    """The action for `order` and a sentence saying why."""
+def decide(
+    order: Order, settings: OrdersSettings, *, exported: bool, backfill: bool = False
+) -> tuple[Action, str]:
+    """The action for `order` and a sentence saying why (a backfill ignores the start date)."""
     if order.cancelled_at is not None:
         if not exported:
             return Action.SKIP, "cancelled before export: nothing to book"
@@ -30,7 +32,7 @@ def decide(order: Order, settings: OrdersSettings, *, exported: bool) -> tuple[A
         return Action.FLAG, "cancelled after export"
     if exported:
         return Action.DONE, "already exported"
-    if settings.start_date and order.created_at.date() < settings.start_date:
+    if not backfill and settings.start_date and order.created_at.date() < settings.start_date:
         return Action.SKIP, f"created before the integration start date {settings.start_date}"
     if settings.export_on == "paid" and order.display_financial_status not in PAID:
         return Action.WAIT, f"not paid yet ({order.display_financial_status})"

@@ -63,10 +63,10 @@ ORDER_TOPICS = ("orders/create", "orders/paid", "orders/updated", "orders/cancel
 
 async def run_export(services: Any, job: Job) -> None:
     """Bring one order's bookings in Exact up to date with Shopify."""
-    await sync_order(services, job.payload["order_id"])
+    await sync_order(services, job.payload["order_id"], backfill=job.payload.get("backfill", False))
 
 
-async def sync_order(services: Any, gid: str) -> str:
+async def sync_order(services: Any, gid: str, *, backfill: bool = False) -> str:
     """Export, reverse or wait for one order; answer what was done (for the CLI's progress)."""
     settings = services.settings.orders
     snapshot = await read_order(services.shopify, gid)
@@ -74,7 +74,8 @@ async def sync_order(services: Any, gid: str) -> str:
         log.info("orders.unknown", order_id=gid)
         return "unknown to Shopify"
     order, facts = snapshot
-    action, why = decide(order, settings, exported=await is_exported(services, order.id))
+    exported = await is_exported(services, order.id)
+    action, why = decide(order, settings, exported=exported, backfill=backfill)
     log.info("orders.decided", order=order.name, action=str(action), why=why)
     if action in (Action.WAIT, Action.SKIP):
         return why
