@@ -279,3 +279,24 @@ async def test_bulk_query_result_is_jsonl_with_parent_ids(shop):
     variants = [r for r in rows if "__parentId" in r]
     assert len(products) == 20 and len(variants) == 20
     assert variants[0]["__parentId"] == products[0]["id"]
+
+
+async def test_paying_with_a_disabled_gift_card_is_refused_and_leaves_no_order(shop):
+    card = await shop.control("POST", "/gift_cards", {"amount": "50.00"})
+    await shop.control("POST", f"/gift_cards/{num(card['gift_card_id'])}/disable")
+    before = await shop.control("GET", "/state")
+    r = await shop.http.post(
+        f"{shop.url}/_sandbox/shopify/orders",
+        json={
+            "lines": [{"sku": "SKU-00011", "quantity": 1}],
+            "gift_card_payment": {"gift_card_id": card["gift_card_id"], "amount": "5.00"},
+        },
+    )
+    assert r.status_code == 422
+    after = await shop.control("GET", "/state")
+    assert after["orders"] == before["orders"] == []
+    assert after["inventory"] == before["inventory"]
+    out = await shop.gql("""{ giftCards(first: 5, query: "status:disabled") {
+        nodes { enabled deactivatedAt balance { amount } } } }""")
+    cards = out["data"]["giftCards"]["nodes"]
+    assert len(cards) == 1 and cards[0]["enabled"] is False and cards[0]["deactivatedAt"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -189,6 +190,9 @@ def create_order(state: ShopState, emit: Emit, data: dict[str, Any]) -> dict[str
                 rate,
             )
         )
+    paid = (data.get("financial_status") or "paid").lower() == "paid"
+    if paid and data.get("gift_card_payment"):
+        _check_gift_card(state, data["gift_card_payment"])  # fail before anything is stored
     now = utcnow()
     name = {"first_name": customer.first_name, "last_name": customer.last_name} if customer else {}
     company = (data.get("customer") or {}).get("company") or (customer and customer.company)
@@ -218,7 +222,6 @@ def create_order(state: ShopState, emit: Emit, data: dict[str, Any]) -> dict[str
             ]
             state.move(level, available=-line.quantity, committed=line.quantity)
             emit_level(state, emit, level)
-    paid = (data.get("financial_status") or "paid").lower() == "paid"
     emit_order(state, emit, order, "orders/create")
     result = {
         "order_id": gid("Order", order.id),
@@ -239,10 +242,7 @@ def _pay(
         raise ActionError(f"order {order.name} has nothing outstanding")
     tx_ids = []
     if gift:
-        card = state.gift_cards.get(parse_id(gift["gift_card_id"]))
-        amount = dec(gift.get("amount", due), "gift_card_payment.amount")
-        if card is None or card.deactivated_at is not None or card.balance < amount:
-            raise ActionError("gift card missing, disabled or without enough balance")
+        card, amount = _check_gift_card(state, gift, due)
         amount = min(amount, due)
         card.balance -= amount
         card.updated_at = utcnow()
@@ -263,6 +263,20 @@ def _pay(
         "transaction_ids": ids("OrderTransaction", tx_ids),
         "gift_card_ids": ids("GiftCard", cards),
     }
+
+
+def _check_gift_card(
+    state: ShopState, gift: dict[str, Any], due: Decimal | None = None
+) -> tuple[GiftCardRec, Decimal]:
+    try:
+        card = state.gift_cards.get(parse_id(gift["gift_card_id"]))
+    except (KeyError, ValueError):
+        card = None
+    amount = dec(gift.get("amount", due if due is not None else 0), "gift_card_payment.amount")
+    expired = card is not None and card.expires_on is not None and card.expires_on < date.today()
+    if card is None or card.deactivated_at is not None or expired or card.balance < amount:
+        raise ActionError("gift card missing, disabled, expired or without enough balance")
+    return card, amount
 
 
 def _issue_sold_gift_cards(state: ShopState, emit: Emit, order: OrderRec) -> list[int]:
