@@ -8,6 +8,6 @@ from __future__ import annotations
 
 from daemon.alerts.evaluator import AlertEvaluator
 from daemon.alerts.mail import send_alert_digest
-from daemon.alerts.store import SEND_KIND, open_alerts
+from daemon.alerts.store import SEND_KIND
 
-__all__ = ["SEND_KIND", "AlertEvaluator", "open_alerts", "send_alert_digest"]
+__all__ = ["SEND_KIND", "AlertEvaluator", "send_alert_digest"]

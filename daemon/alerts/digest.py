@@ -86,7 +86,9 @@ def plan_digest(
     if not pending or min(since for since, _ in pending) > now - group_wait:
         return DigestPlan([], "", never_mailed)
     order = {"new": 0, "repeat": 1, "resolved": 2}
-    notices = sorted((n for _, n in pending), key=lambda n: (order[n.kind], n.first_seen))
+    notices = sorted(
+        (n for _, n in pending), key=lambda n: (order[n.kind], n.first_seen, n.fingerprint)
+    )
     notices = notices[:MAX_ENTRIES]  # the rest go in the next digest
     return DigestPlan(notices, digest_key(notices), never_mailed)
 

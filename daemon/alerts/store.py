@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 import aiosqlite
 
@@ -124,25 +123,6 @@ async def mark_delivered(db: Database, notices: Iterable[Notice], sent_at: float
                     "UPDATE alerts SET last_sent = ? WHERE fingerprint = ?",
                     (sent_at, n.fingerprint),
                 )
-
-
-async def open_alerts(db: Database) -> list[dict[str, Any]]:
-    """Open alerts, newest first, for the console and the control API (no secrets inside)."""
-    rows = await db.fetchall(
-        f"SELECT {_COLUMNS} FROM alerts WHERE state = 'open' ORDER BY first_seen DESC"
-    )
-    return [
-        {
-            "fingerprint": r[0],
-            "rule": r[1],
-            "summary": r[2],
-            "detail": r[3],
-            "first_seen": r[5],
-            "last_seen": r[6],
-            "last_sent": r[7],
-        }
-        for r in rows
-    ]
 
 
 async def _rows(conn: aiosqlite.Connection, where: str) -> list[AlertRow]:
