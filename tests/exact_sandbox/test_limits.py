@@ -75,3 +75,14 @@ async def test_dropped_connections_surface_as_transport_errors(exact_sandbox):
             await run.get("vat/VATCodes")
         await run.control("faults", {"drop_rate": 0.0})
         assert (await run.get("vat/VATCodes")).status_code == 200
+
+
+async def test_injected_server_errors_use_exacts_error_body(exact_sandbox):
+    async with exact_sandbox() as run:
+        await run.control("faults", {"error_rate": 1.0})
+        r = await run.get("vat/VATCodes")
+        assert r.status_code == 500
+        assert r.json()["error"]["message"]["value"]
+        faults = await run.control("faults", {"error_rate": 0.0})
+        assert faults["error_rate"] == 0.0
+        assert (await run.get("vat/VATCodes")).status_code == 200

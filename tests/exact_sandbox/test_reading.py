@@ -103,3 +103,15 @@ async def test_single_entity_answers_d_object_and_unknown_guid_404(exact_sandbox
         missing = await run.get("inventory/Warehouses(guid'00000000-0000-0000-0000-000000000000')")
         assert missing.status_code == 404
         assert set(missing.json()["error"]) == {"code", "message"}
+
+
+async def test_sync_pages_of_1000_continue_by_timestamp_until_no_next(exact_sandbox):
+    async with exact_sandbox(products=400) as run:
+        pages = await _all_pages(
+            run,
+            "sync/Inventory/StockPositions",
+            **{"$select": "ID,Timestamp", "$filter": "Timestamp gt 0L"},
+        )
+        assert [len(p) for p in pages] == [1000, 200]
+        stamps = [r["Timestamp"] for p in pages for r in p]
+        assert stamps == sorted(stamps) and len(set(stamps)) == 1200
