@@ -196,3 +196,22 @@ async def test_secrets_never_reach_the_mail(kit, smtp):
     assert "shpat_alertcanary0001" not in raw
     assert "abc.def.ghi" not in raw
     assert "[redacted]" in raw
+
+
+async def test_an_alert_that_returns_before_its_all_clear_went_out_stays_quiet(tmp_path, smtp):
+    inbox, port = smtp
+    async with kit_for(tmp_path, make_settings(port, group_wait=60.0)) as kit:
+        job_id = await kit.dead_order()
+        evaluator = kit.evaluator()
+        start = time.time()
+        await evaluator.tick(now=start)
+        await evaluator.tick(now=start + 61)
+        await kit.run_jobs(lambda: inbox.messages)
+
+        await kit.queue.cancel([job_id])
+        assert (await evaluator.tick(now=start + 70)).resolved == ["dead_job:order:1001:AMS"]
+        await kit.dead_order()  # the same order fails again before the all-clear is due
+        back = await evaluator.tick(now=start + 80)
+        assert back.opened == []
+        assert (await evaluator.tick(now=start + 200)).send_job is None
+    assert len(inbox.messages) == 1
