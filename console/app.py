@@ -55,6 +55,7 @@ class ConsoleApp(App[int]):
         self.log_lines: deque[dict[str, Any]] = deque(maxlen=2000)
         self._seen_logs: set[tuple[Any, str]] = set()
         self.connected: bool | None = None  # None until the first answer
+        self.last_status: dict[str, Any] = {}  # the overview's latest, for palette commands
         self.reconnects = 0
 
     def on_mount(self) -> None:
@@ -123,6 +124,35 @@ class ConsoleApp(App[int]):
         for listener in list(self.listeners):
             listener.daemon_event({"type": "job", "state": verb})
 
+    def confirm_and_call(self, question: str, verb: str, *args: Any) -> None:
+        """Ask, then make any client call (pause, resume, run_now) and say what happened."""
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(partial(self._call, verb, *args), group="actions")
+
+        self.push_screen(ConfirmScreen(question), answered)
+
+    async def _call(self, verb: str, *args: Any) -> None:
+        try:
+            result = await getattr(self.client, verb)(*args)
+        except ControlError as exc:
+            self.notify(str(exc), title=f"{verb} refused", severity="error", timeout=8)
+            return
+        if verb == "run_now":
+            self.notify(f"{result['schedule']} enqueued as job {result['job_id']}", title="done")
+        else:
+            state = "paused" if result.get("paused") else "resumed"
+            self.notify(f"flow {result['flow']} {state}", title="done")
+        for listener in list(self.listeners):
+            listener.daemon_event({"type": "flow"})
+
+    def show_jobs(self, *, state: str = "", kind: str = "") -> None:
+        self.switch_mode("jobs")
+        screen = self.screen
+        if isinstance(screen, JobsScreen):
+            screen.set_filters(state=state, kind=kind)
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -134,14 +164,33 @@ class ConsoleApp(App[int]):
         )
         yield SystemCommand("Jobs", "Find and act on jobs", lambda: self.switch_mode("jobs"))
         yield SystemCommand("Logs", "Live log tail", lambda: self.switch_mode("logs"))
-        yield SystemCommand("Dead jobs", "Jobs that need a fix", self._show_dead)
+        dead = partial(self.show_jobs, state="dead")
+        yield SystemCommand("Dead jobs", "Jobs that need a fix", dead)
         yield SystemCommand("Help", "Keys on every screen", self.action_help)
-
-    def _show_dead(self) -> None:
-        self.switch_mode("jobs")
-        screen = self.screen
-        if isinstance(screen, JobsScreen):
-            screen.set_state_filter("dead")
+        for flow in self.last_status.get("flows", []):
+            name = flow["name"]
+            yield SystemCommand(f"Jobs of {name}", "", partial(self.show_jobs, kind=name))
+            if flow["health"] == "paused":
+                question = f"Resume flow {name}?"
+                yield SystemCommand(
+                    f"Resume {name}",
+                    flow.get("paused_reason") or "",
+                    partial(self.confirm_and_call, question, "resume", name),
+                )
+            else:
+                question = f"Pause flow {name}? Its jobs wait in the queue."
+                yield SystemCommand(
+                    f"Pause {name}",
+                    "Stop claiming its jobs",
+                    partial(self.confirm_and_call, question, "pause", name),
+                )
+        for schedule in self.last_status.get("schedules") or []:
+            name = str(schedule.get("name"))
+            yield SystemCommand(
+                f"Run {name} now",
+                "Enqueue the schedule's job",
+                partial(self.confirm_and_call, f"Run schedule {name} now?", "run_now", name),
+            )
 
 
 def run_console(socket: Path) -> int:

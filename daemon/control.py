@@ -7,7 +7,7 @@ passes through the log redaction, so no secret leaves by this door either.
   GET  /jobs?state=&kind=&q=&limit=&offset=   a page of jobs (newest first) and the total
   GET  /jobs/{id}                     one job: payload, attempts, links to Shopify and Exact
   POST /jobs/{id}/retry | /cancel     act on one job
-  POST /jobs/retry | /jobs/cancel     act on every job matching {"ids"|"state"|"kind"|"key_prefix"}
+  POST /jobs/retry | /jobs/cancel     act on every job matching {ids, state, kind, flow, key_prefix}
   POST /flows/{name}/pause {"reason"} | /flows/{name}/resume
   POST /schedules/{name}/run          run a schedule now (enqueues its job)
   GET  /alerts                        open alerts
@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl
 import anyio
 
 from daemon.context import Services
-from daemon.control_jobs import BadRequest, list_jobs, show_job
+from daemon.control_jobs import BadRequest, job_filter, list_jobs, show_job
 from daemon.control_logs import install_log_stream
 from daemon.control_status import VERSION, build_status, open_alerts
 from daemon.logs import redact_secrets, register_secret
@@ -146,6 +146,15 @@ class ControlAPI:
             raise BadRequest("ids must be a list of job numbers")
         action = req.params["action"]
         queue = self.services.queue
+        flow = body.get("flow")
+        if flow:  # every kind of one flow: resolve to ids, since the queue filters by kind
+            if not isinstance(flow, str) or not _FLOW_NAME.match(flow):
+                raise BadRequest(f"{flow!r} is not a flow name")
+            where, args = job_filter({"kind": flow, "state": body.get("state") or ""})
+            rows = await self.services.db.fetchall(f"SELECT id FROM jobs WHERE {where}", args)
+            ids = [r[0] for r in rows if not ids or r[0] in ids]
+            if not ids:
+                return 200, {"count": 0}
         try:
             count = await (queue.retry if action == "retry" else queue.cancel)(
                 ids,

@@ -27,6 +27,7 @@ class JobsScreen(LiveScreen):
         Binding("r", "retry", "Retry"),
         Binding("c", "cancel", "Cancel"),
         Binding("R", "retry_matching", "Retry all"),
+        Binding("x", "clear_filters", "Clear", show=False),
         Binding("n", "page(1)", "Next", show=False),
         Binding("p", "page(-1)", "Prev", show=False),
         Binding("escape", "focus_table", "Table", show=False),
@@ -35,6 +36,7 @@ class JobsScreen(LiveScreen):
     def __init__(self) -> None:
         super().__init__()
         self.state_filter = ""
+        self.kind_filter = ""
         self.page_offset = 0
         self.total = 0
 
@@ -67,6 +69,7 @@ class JobsScreen(LiveScreen):
         try:
             page = await self.console.client.jobs(
                 state=self.state_filter or None,
+                kind=self.kind_filter or None,
                 q=search or None,
                 limit=PAGE,
                 offset=self.page_offset,
@@ -135,14 +138,24 @@ class JobsScreen(LiveScreen):
         self._show_filter()
         self.reload()
 
-    def set_state_filter(self, state: str) -> None:
-        self.state_filter = state
+    def set_filters(self, *, state: str = "", kind: str = "") -> None:
+        """Show jobs in `state` of flow or kind `kind` ("" = any)."""
+        self.state_filter, self.kind_filter = state, kind
         self.page_offset = 0
+        if not self.is_mounted:
+            return  # just switched to: on_mount shows the filter and loads
         self._show_filter()
         self.reload()
 
+    def action_clear_filters(self) -> None:
+        self.query_one("#search", Input).value = ""
+        self.set_filters()
+
     def _show_filter(self) -> None:
-        self.query_one("#state-filter", Static).update(f"state: {self.state_filter or 'all'} (s)")
+        text = f"state: {self.state_filter or 'all'} (s)"
+        if self.kind_filter:
+            text = f"{self.state_filter or 'all'} · {self.kind_filter} (x)"
+        self.query_one("#state-filter", Static).update(text)
 
     def action_page(self, step: int) -> None:
         offset = self.page_offset + step * PAGE
@@ -175,9 +188,13 @@ class JobsScreen(LiveScreen):
         if not self.state_filter:
             self.notify("Pick a state first (s): retry-all acts on a filter", severity="warning")
             return
-        question = f"Retry every {self.state_filter} job?"
+        scope = f" of {self.kind_filter}" if self.kind_filter else ""
+        question = f"Retry every {self.state_filter} job{scope}?"
         self.app.push_screen(ConfirmScreen(question), self._retry_matching)
 
     def _retry_matching(self, yes: bool | None) -> None:
         if yes:
-            self.console.run_action_call("retry_matching", state=self.state_filter)
+            filters = {"state": self.state_filter}
+            if self.kind_filter:
+                filters["kind" if "." in self.kind_filter else "flow"] = self.kind_filter
+            self.console.run_action_call("retry_matching", **filters)

@@ -53,6 +53,7 @@ class OverviewScreen(LiveScreen):
             banner.display = True
             return
         banner.display = False
+        self.console.last_status = status
         await self.show(status)
 
     async def show(self, s: dict[str, Any]) -> None:
@@ -118,6 +119,8 @@ def _budgets(s: dict[str, Any], now: Any) -> str:
     expires = ago(auth["expires_at"], now) if auth.get("expires_at") else "n/a"
     if auth.get("problem"):
         expires = f"[b red]{escape(str(auth['problem']))}[/]"
+    elif auth and not auth.get("authorized"):
+        expires = "[b yellow]never: not authorized (shopsync auth exact)[/]"
     stock = next((f for f in s["flows"] if f["name"] == "stock"), None)
     p95 = ((stock or {}).get("stats") or {}).get("latency_ms", {}).get("p95")
     return (

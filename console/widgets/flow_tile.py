@@ -12,9 +12,19 @@ from console.format import HEALTH_STYLE, ago
 
 
 class FlowTile(Static):
-    """Shows one flow from the status answer; its CSS class follows the health."""
+    """Shows one flow from the status answer; its CSS class follows the health.
+
+    A click opens the jobs screen filtered to this flow."""
+
+    flow_name = ""
+
+    def on_click(self) -> None:
+        show_jobs = getattr(self.app, "show_jobs", None)
+        if show_jobs is not None and self.flow_name:
+            show_jobs(kind=self.flow_name)
 
     def show(self, flow: dict[str, Any], now: datetime) -> None:
+        self.flow_name = flow["name"]
         health = flow["health"]
         for name in HEALTH_STYLE:
             self.set_class(name == health, f"-{name}")

@@ -104,3 +104,31 @@ async def test_logs_screen_tails_log_lines_live(control):
         get_logger("shopsync.test").warning("exact answered 503", job_id=7)
         log = app.screen.query_one(RichLog)
         await until(pilot, lambda: any("exact answered 503" in line.text for line in log.lines))
+
+
+async def test_clicking_a_flow_tile_lists_that_flows_jobs(control):
+    await _dead_job(control)
+    await control.services.queue.enqueue("stock.push", "stock:MUG-01:AMS")
+    app = ConsoleApp(control.client)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: len(app.screen.query(FlowTile)) >= 2)
+        await pilot.click("#flow-orders")
+        assert isinstance(app.screen, JobsScreen)
+        await until(pilot, lambda: _rows(app) == ["order:5551234:AMS"])
+        await pilot.press("x")
+        await until(pilot, lambda: len(_rows(app)) == 2)
+
+
+async def test_command_palette_pauses_a_flow_after_confirming(control):
+    await control.services.queue.enqueue("stock.push", "stock:MUG-01:AMS")
+    app = ConsoleApp(control.client)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: bool(app.last_status))
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Pause stock")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: any("stock paused" in n.message for n in app._notifications))
+    assert "stock" in await control.services.flows.paused()

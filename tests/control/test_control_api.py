@@ -160,6 +160,10 @@ async def test_retry_cancel_and_retry_all_matching(control):
     with pytest.raises(ControlError, match="refusing to act on every job"):
         await control.client.retry_matching()
     assert await control.client.cancel_matching(key_prefix="refund:") == 1
+    await _run(control, "orders.export", "order:4:AMS", error="boom")
+    await _run(control, "orders.credit", "order:5:AMS", error="boom")
+    assert await control.client.retry_matching(state="dead", flow="orders") == 2
+    assert await control.client.retry_matching(state="dead", flow="orders") == 0
 
 
 async def test_pause_and_resume_a_flow(control):
