@@ -90,7 +90,9 @@ def _complete_seeded_accounts(exact: ExactSandbox) -> None:
 
 
 @contextlib.asynccontextmanager
-async def order_env(tmp_path: Path, **orders: Any) -> AsyncIterator[Env]:
+async def order_env(
+    tmp_path: Path, *, exact_products: int = 40, **orders: Any
+) -> AsyncIterator[Env]:
     # A Plus-sized cost bucket: these tests are about Exact, not about waiting for Shopify.
     shop = ShopifySandbox(
         CATALOGUE,
@@ -100,7 +102,7 @@ async def order_env(tmp_path: Path, **orders: Any) -> AsyncIterator[Env]:
         restore_rate=1_000,
     )
     exact = ExactSandbox(
-        CATALOGUE,
+        CATALOGUE if exact_products == 40 else build_catalogue(seed=1, products=exact_products),
         client_id=EXACT_ID,
         client_secret=EXACT_SECRET,
         webhook_secret="orders-exact-webhook",

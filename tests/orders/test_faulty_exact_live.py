@@ -125,7 +125,7 @@ async def test_every_kind_of_order_is_booked_once_when_exact_fails_30_percent(tm
     (delivery,) = state["goods_deliveries"]
     assert delivery["YourRef"].startswith(f"{name['domestic']}/AMS/F")
     assert sum(D(str(ln["QuantityDelivered"])) for ln in delivery["GoodsDeliveryLines"]) == 4
-    assert len(state["bank_entries"]) == len(ORDERS)  # one prepayment per paid order
+    assert len(state["journal_entries"]) == len(ORDERS)  # one prepayment per paid order
 
 
 @pytest.mark.anyio

@@ -17,8 +17,9 @@ from daemon.flows.orders.jobs import (
     run_export,
     run_fulfilment,
 )
+from daemon.flows.orders.payments import APPLY_KIND, route_exact_invoice, run_apply_prepayment
 from daemon.flows.orders.poller import run_order_poller
-from daemon.flows.webhooks import SHOPIFY_ROUTES
+from daemon.flows.webhooks import EXACT_ROUTES, SHOPIFY_ROUTES
 
 
 def add_routes(routes: dict[str, Any]) -> None:
@@ -28,11 +29,13 @@ def add_routes(routes: dict[str, Any]) -> None:
 
 
 add_routes(SHOPIFY_ROUTES)
+EXACT_ROUTES["SalesInvoices"] = route_exact_invoice  # prepayments meet their invoice
 
 
 def register(registry: Any) -> None:
     registry.register(EXPORT_KIND, run_export)
     registry.register(FULFIL_KIND, run_fulfilment)
+    registry.register(APPLY_KIND, run_apply_prepayment)
 
 
 def background(services: Any) -> list[Any]:

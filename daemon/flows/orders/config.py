@@ -107,9 +107,10 @@ class OrdersSettings(_Strict):
     # flag (the job goes dead with the reason, for an operator to act on).
     on_cancel_after_export: Literal["reverse", "flag"] = "reverse"
     auto_delivery: bool = True  # fulfillments/create → an Exact goods delivery
-    prepayments: bool = True  # book the Shopify payment against the customer
-    payment_journal: str = "20"  # the bank journal holding the Shopify balance
+    prepayments: bool = True  # book the Shopify payment against the customer (payments.py)
+    payment_journal: str = "90"  # the general (memorial) journal prepayments are booked in
     debtors_gl: str = "1300"  # the receivables GL account payments are booked against
+    clearing_gl: str = "1990"  # payments captured but not yet paid out (payouts clear it)
     max_rounding: Decimal = Field(Decimal("0.05"), ge=0)  # per document; more is an error
     vat: VatCodeSettings = Field(default_factory=VatCodeSettings)
     items: ItemSettings = Field(default_factory=ItemSettings)
