@@ -186,8 +186,9 @@ class ControlAPI:
             return 503, {"error": "no scheduler runs in this daemon"}
         try:
             job_id = await scheduler.run_now(req.params["name"])
-        except KeyError:
-            return 404, {"error": f"no schedule named {req.params['name']!r}"}
+        except KeyError as exc:  # the scheduler's UnknownSchedule names the known ones
+            detail = str(exc) if len(str(exc)) > 10 else f"no schedule {req.params['name']!r}"
+            return 404, {"error": detail}
         self._wake_worker()
         return 200, {"schedule": req.params["name"], "job_id": job_id}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import math
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -107,7 +108,7 @@ async def flow_health(
                 "failures_in_a_row": info.get("streak", 0),
                 "pending": pending,
                 "dead": dead,
-                "stats": _plain(flow_stats),
+                "stats": _summarize(flow_stats),
             }
         )
     return out
@@ -177,6 +178,28 @@ async def open_alerts(services: Services) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+def _summarize(stats: dict[str, Any]) -> dict[str, Any]:
+    """A flow's stats for the wire: raw latency samples become p50/p95 (a flow may keep
+    `latency_ms: {p50, p95}` itself, or a list of samples in `latencies_ms`)."""
+    out = {k: v for k, v in stats.items() if not isinstance(v, list | tuple | set | dict)}
+    out.update({k: _plain(v) for k, v in stats.items() if isinstance(v, dict)})
+    samples = stats.get("latencies_ms")
+    if isinstance(samples, list | tuple) and "latency_ms" not in out:
+        values = sorted(float(v) for v in samples if isinstance(v, int | float))
+        if values:
+            out["latency_ms"] = {
+                "p50": round(_percentile(values, 0.50), 1),
+                "p95": round(_percentile(values, 0.95), 1),
+                "samples": len(values),
+            }
+    return out
+
+
+def _percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile of sorted values."""
+    return values[min(len(values) - 1, max(0, math.ceil(q * len(values)) - 1))]
 
 
 def _probe(read: Any) -> Any:

@@ -63,7 +63,10 @@ async def test_status_reads_budgets_schedules_stats_and_alerts_defensively(contr
     control.services.extras.update(
         scheduler=Scheduler(),
         tokens=Tokens(),
-        stats={"stock": {"latency_ms": {"p50": 120, "p95": 900}}},
+        stats={
+            "stock": {"latencies_ms": [float(ms) for ms in range(100, 1100, 10)], "pushed": 7},
+            "orders": {"latency_ms": {"p50": 120, "p95": 900}},
+        },
     )
     await control.services.db.execute_write(
         "INSERT INTO alerts (fingerprint, rule, summary, state, first_seen, last_seen)"
@@ -76,13 +79,16 @@ async def test_status_reads_budgets_schedules_stats_and_alerts_defensively(contr
     assert status["budgets"]["exact_auth"]["authorized"] is True
     assert status["budgets"]["shopify_bucket"] is None
     stock = next(f for f in status["flows"] if f["name"] == "stock")
-    assert stock["stats"]["latency_ms"]["p95"] == 900
+    assert stock["stats"]["latency_ms"] == {"p50": 590.0, "p95": 1040.0, "samples": 100}
+    assert stock["stats"]["pushed"] == 7 and "latencies_ms" not in stock["stats"]
+    orders = next(f for f in status["flows"] if f["name"] == "orders")
+    assert orders["stats"]["latency_ms"]["p95"] == 900
     assert [a["summary"] for a in status["alerts"]] == ["3 dead jobs in orders"]
     assert (await control.client.alerts())[0]["rule"] == "dead_jobs"
 
     ran = await control.client.run_now("payouts")
     assert (await control.client.job(ran["job_id"]))["kind"] == "payouts.import"
-    with pytest.raises(ControlError, match="no schedule named"):
+    with pytest.raises(ControlError, match="no schedule"):
         await control.client.run_now("nope")
 
 
