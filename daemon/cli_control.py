@@ -153,7 +153,9 @@ def cmd_jobs_show(args: argparse.Namespace) -> int:
 
 def _act(verb: str) -> Callable[[argparse.Namespace], int]:
     def command(args: argparse.Namespace) -> int:
-        filters = {"state": args.state, "kind": args.kind, "key_prefix": args.key_prefix}
+        # A kind without a dot names a flow: all of its kinds.
+        kind_key = "kind" if args.kind and "." in args.kind else "flow"
+        filters = {"state": args.state, kind_key: args.kind, "key_prefix": args.key_prefix}
         filters = {k: v for k, v in filters.items() if v}
         if not args.ids and not filters:
             print(f"shopsync: give job ids, or --state/--kind/--key-prefix to {verb} all matching")
@@ -220,7 +222,7 @@ def add_control_commands(sub: Any) -> None:
         p = add(jobs, verb, _act(verb), f"{help}: by id, or all matching the filters")
         p.add_argument("ids", type=int, nargs="*")
         p.add_argument("--state")
-        p.add_argument("--kind")
+        p.add_argument("--kind", help="a job kind (orders.export) or a flow (orders)")
         p.add_argument("--key-prefix")
     flows = sub.add_parser("flows", help="pause or resume a flow").add_subparsers(
         dest="flows_command", required=True, metavar="ACTION"

@@ -75,9 +75,7 @@ def test_operator_lists_shows_retries_and_cancels_jobs_of_a_running_daemon(tmp_p
         retried = shopsync(config, "jobs", "retry", str(dead["id"])).stdout
         assert retried.strip() == "1 job(s) retried"
         _wait_for(db_path, "dead")  # no handler still: it dies again
-        cancel = json.loads(
-            shopsync(config, "jobs", "cancel", "--kind", "legacy.thing", "--json").stdout
-        )
+        cancel = json.loads(shopsync(config, "jobs", "cancel", "--kind", "legacy", "--json").stdout)
         assert cancel == {"count": 1}
 
         assert shopsync(config, "flows", "pause", "orders").stdout.strip() == "orders paused"
