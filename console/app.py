@@ -94,6 +94,8 @@ class ConsoleApp(App[int]):
             mark = (event.get("ts"), str(event.get("message")))
             if mark in self._seen_logs:
                 return  # replayed after a reconnect to the same daemon
+            if len(self._seen_logs) > 5000:
+                self._seen_logs = {(e.get("ts"), str(e.get("message"))) for e in self.log_lines}
             self._seen_logs.add(mark)
             self.log_lines.append(event)
         for listener in list(self.listeners):
