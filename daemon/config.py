@@ -173,6 +173,17 @@ class AlertSettings(Strict):
     signature_failures_per_hour: int = Field(10, ge=0)
     oldest_due_minutes: float = Field(15.0, ge=0)
 
+    @model_validator(mode="after")
+    def _no_plain_text_login(self) -> AlertSettings:
+        # A password in clear text is only acceptable to a relay on this machine.
+        local = self.smtp_host in ("localhost", "127.0.0.1", "::1")
+        if self.smtp_security == "none" and self.smtp_user and not local:
+            raise ValueError(
+                'smtp_security = "none" would send the SMTP password in plain text to '
+                f"{self.smtp_host}; use starttls or tls (plain text only for a local relay)"
+            )
+        return self
+
 
 _toml_path: contextvars.ContextVar[Path | None] = contextvars.ContextVar("toml_path", default=None)
 

@@ -68,10 +68,13 @@ async def deliver(message: EmailMessage, settings: AlertSettings) -> None:
             timeout=settings.smtp_timeout,
         )
     except Exception as exc:
-        raise _classified(exc, settings, where) from None
+        mapped = _classified(exc, settings, where)
+        if mapped is None:
+            raise  # not SMTP trouble: a bug, which the worker reports as one
+        raise mapped from None
 
 
-def _classified(exc: Exception, settings: AlertSettings, where: str) -> Exception:
+def _classified(exc: Exception, settings: AlertSettings, where: str) -> Exception | None:
     """SMTP trouble in the worker's vocabulary: transient (retry later) or permanent (fix)."""
     cert = exc if isinstance(exc, ssl.SSLCertVerificationError) else exc.__cause__
     if isinstance(cert, ssl.SSLCertVerificationError):
@@ -109,7 +112,7 @@ def _classified(exc: Exception, settings: AlertSettings, where: str) -> Exceptio
         )
     if isinstance(exc, aiosmtplib.SMTPException):
         return TransientError(f"mail relay {where}: {exc}", api=API)
-    raise exc  # not SMTP trouble: a bug, which the worker reports as one
+    return None
 
 
 def _refused(exc: Any, where: str) -> Exception:

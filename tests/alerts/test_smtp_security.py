@@ -7,6 +7,7 @@ import pytest
 from connectors.errors import PermanentError, TransientError
 from daemon.alerts.digest import Notice
 from daemon.alerts.mail import compose, deliver
+from daemon.config import ConfigError
 from tests.alerts.conftest import authenticator, kit_for, make_settings, server_tls, smtp_server
 
 pytestmark = pytest.mark.anyio
@@ -122,3 +123,13 @@ async def test_a_send_job_refused_for_starttls_goes_dead_with_the_hint(tmp_path,
 async def _dead(kit, job_id: int) -> bool:
     job = await kit.queue.get(job_id)
     return job.state == "dead"
+
+
+def test_a_password_is_never_configured_to_travel_in_plain_text():
+    with pytest.raises(ConfigError) as refused:
+        make_settings(25, smtp_host="mail.example.com", smtp_user="alerts", smtp_password="pw-1")
+    [problem] = refused.value.problems
+    assert "would send the SMTP password in plain text to mail.example.com" in problem
+    assert "pw-1" not in problem
+    # A relay on this machine may take a login without TLS.
+    assert make_settings(25, smtp_user="alerts", smtp_password="pw-1").alerts.smtp_user == "alerts"
