@@ -7,11 +7,15 @@ import inspect
 import math
 import time
 from datetime import UTC, datetime
+from importlib import metadata
 from typing import Any
 
 from daemon.context import Services
 
-VERSION = "0.1.0"
+try:
+    VERSION = metadata.version("shopsync")
+except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+    VERSION = "0.0.0+source"
 THROUGHPUT_MINUTES = 30
 # A flow is failing when its latest attempt died, or this many attempts in a row failed.
 FAILING_STREAK = 3
