@@ -100,7 +100,11 @@ class AlertEvaluator:
         tokens = self.services.extras.get("tokens")
         if tokens is None:
             return None
-        return tokens.status().get("problem")
+        try:
+            return tokens.status().get("problem")
+        except Exception as exc:  # the other rules must still run
+            log.warning("Exact token status unreadable", error=str(exc))
+            return None
 
     def _signature_failures(self, now: float) -> int | None:
         ingress = self.services.extras.get("ingress")
