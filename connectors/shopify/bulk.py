@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from typing import Any
 
 import anyio
@@ -81,7 +82,7 @@ async def stream_jsonl(client: ShopifyClient, url: str | None) -> AsyncIterator[
                 )
             async for line in response.aiter_lines():
                 if line.strip():
-                    yield json.loads(line)
+                    yield json.loads(line, parse_float=Decimal)
     except httpx.TransportError as exc:
         raise TransientError(
             f"bulk result download failed ({type(exc).__name__})", api=API

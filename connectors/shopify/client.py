@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from decimal import Decimal
 from typing import Any
 
 import anyio
@@ -193,7 +194,8 @@ def _body_or_raise(response: httpx.Response) -> dict[str, Any]:
     if status >= 400:
         raise PermanentError(words or f"HTTP {status}", api=API, status=status)
     try:
-        body = response.json()
+        # Numbers become Decimal as written (tax rates, amounts): never a float in between.
+        body = json.loads(response.content, parse_float=Decimal)
     except ValueError:
         raise TransientError(
             "Shopify answered with something that is not JSON", api=API, status=status
