@@ -140,3 +140,10 @@ async def test_iter_orders_yields_full_orders_changed_since(shop, api):
     assert [o.id for o in orders] == [p["order_id"] for p in placed]
     assert [o.line_items[0].quantity for o in orders] == [1, 2]
     assert api.client.status()["bucket_known"] is True
+
+
+async def test_raw_answers_carry_numbers_as_decimal_never_float(shop, api):
+    placed = await place_order(shop, (shop.catalogue.products[5].sku, 1))
+    data = await api.client.execute("order", {"id": placed["order_id"]})
+    rate = data["order"]["lineItems"]["nodes"][0]["taxLines"][0]["rate"]
+    assert isinstance(rate, Decimal)
