@@ -112,11 +112,17 @@ _HEADINGS = {
 }
 
 
+# "Subject: " plus this fits one 78-character line: longer ones get folded onto a second line,
+# which some phones show with a leading blank or cut off. The body has the whole summary.
+SUBJECT_LIMIT = 69
+
+
 def subject(notices: list[Notice]) -> str:
     if len(notices) == 1:
         n = notices[0]
         label = {"new": "ALERT", "repeat": "STILL OPEN", "resolved": "RESOLVED"}[n.kind]
-        return f"[shopsync] {label}: {n.summary}"
+        text = " ".join(f"[shopsync] {label}: {n.summary}".split())
+        return text if len(text) <= SUBJECT_LIMIT else text[: SUBJECT_LIMIT - 3] + "..."
     counts = {kind: sum(1 for n in notices if n.kind == kind) for kind in _HEADINGS}
     parts = [f"{counts['new']} new", f"{counts['repeat']} still open"]
     parts.append(f"{counts['resolved']} resolved")

@@ -8,7 +8,7 @@ import ssl
 import subprocess
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from email.message import Message
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ class Inbox:
     logins: list[str] = field(default_factory=list)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.original_content))
+        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
         encrypted = server.transport.get_extra_info("ssl_object") is not None
         self.tls.append(encrypted or session.ssl is not None)
         return "250 OK"

@@ -98,3 +98,11 @@ def test_a_digest_reads_new_first_then_still_open_then_resolved():
     assert text.index("== STILL OPEN (1) ==") < text.index("== RESOLVED (1) ==")
     assert "What to do: create the item" in text
     assert "resolved 2026-" in text
+
+
+def test_a_long_summary_is_cut_in_the_subject_and_kept_whole_in_the_body():
+    long = _row("a", summary="orders.export order:1001:AMS failed: exact: " + "very long " * 20)
+    notices = _plan([long], T + 60).notices
+    assert len(subject(notices)) <= 69
+    assert subject(notices).endswith("...")
+    assert long.summary in body(notices, host="shop-server")
