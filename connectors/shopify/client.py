@@ -9,6 +9,7 @@ Source: https://shopify.dev/docs/api/admin-graphql#status_and_error_codes
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from decimal import Decimal
@@ -110,6 +111,8 @@ class ShopifyClient:
                 extensions = body.get("extensions") or {}
                 self.throttle.observe(key, extensions.get("cost"))
             errors = body.get("errors")
+            if errors and isinstance(errors, str | dict):
+                errors = [{"message": errors if isinstance(errors, str) else json.dumps(errors)}]
             if not errors:
                 data = body.get("data")
                 if data is None:
@@ -136,7 +139,8 @@ class ShopifyClient:
             "Accept": "application/json",
         }
         try:
-            response = await self._http.post(self.endpoint, json=payload, headers=headers)
+            content = json.dumps(payload, default=_json_value).encode()
+            response = await self._http.post(self.endpoint, content=content, headers=headers)
         except httpx.TimeoutException as exc:
             # `from None`: the chained httpx error carries the request, and with it our token.
             raise TransientError(
@@ -148,6 +152,15 @@ class ShopifyClient:
             ) from None
         log.debug("shopify.response", query=key, status=response.status_code)
         return _body_or_raise(response)
+
+
+def _json_value(value: Any) -> Any:
+    """Shopify's Decimal and Money scalars take strings; DateTime takes ISO 8601."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    raise TypeError(f"cannot send {type(value).__name__} to Shopify")
 
 
 def _resolve(document_or_name: str) -> tuple[str, str]:

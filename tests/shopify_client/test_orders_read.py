@@ -147,3 +147,12 @@ async def test_raw_answers_carry_numbers_as_decimal_never_float(shop, api):
     data = await api.client.execute("order", {"id": placed["order_id"]})
     rate = data["order"]["lineItems"]["nodes"][0]["taxLines"][0]["rate"]
     assert isinstance(rate, Decimal)
+
+
+async def test_decimal_variables_are_sent_as_strings(api):
+    # Shopify's Decimal/Money inputs take strings; a flow may hand us Decimals directly.
+    data = await api.client.execute(
+        "query($q: String!) { giftCards(first: 1, query: $q) { nodes { id } } }",
+        {"q": Decimal("25.00")},
+    )
+    assert data["giftCards"]["nodes"] == []
