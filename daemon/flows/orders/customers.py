@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
+
 from connectors.errors import PermanentError
 from connectors.exact.odata import Guid, and_, eq
 from connectors.shopify.models import Address, Order
@@ -124,9 +126,18 @@ def plan_customer(order: Order, facts: OrderFacts, settings: OrdersSettings) -> 
 
 async def resolve_account(services: Any, plan: CustomerPlan) -> str:
     """The Exact account ID for `plan`: linked, found, or created (with its contact)."""
-    exact = services.exact
     if plan.standard_debtor is not None:
         return await _account_by_code(services, plan.standard_debtor)
+    # Two orders of one new buyer may run at once (their jobs have different keys): one lock
+    # per buyer makes the second wait and then find the first one's account.
+    locks = services.extras.setdefault("orders.customer_locks", {})
+    lock = locks.setdefault(plan.link_key or plan.name, anyio.Lock())
+    async with lock:
+        return await _resolve_unlocked(services, plan)
+
+
+async def _resolve_unlocked(services: Any, plan: CustomerPlan) -> str:
+    exact = services.exact
     if plan.link_key:
         link = await services.links.get("customer", plan.link_key)
         if link is not None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from connectors.errors import PermanentError, TransientError
+from connectors.errors import PermanentError
 from daemon.flows.orders.apply import (
     export_plan,
     is_exported,
@@ -23,6 +24,7 @@ log = get_logger("shopsync.orders")
 
 EXPORT_KIND = "orders.export"
 FULFIL_KIND = "orders.fulfilment"
+PENDING_ENTITY = "fulfillment_pending"  # links: fulfilment gid → order gid, until it is exported
 
 
 def order_gid(value: Any) -> str:
@@ -95,6 +97,7 @@ async def sync_order(services: Any, gid: str, *, backfill: bool = False) -> str:
     if settings.prepayments:
         links = await order_links(services, order.id)
         await book_payments(services, order, [link.data for link in links.values()])
+    await release_pending_fulfilments(services, order.id)
     return why
 
 
@@ -104,17 +107,42 @@ async def run_fulfilment(services: Any, job: Job) -> None:
     if not settings.auto_delivery or settings.document != "salesorder":
         return  # invoices already took the stock out; deliveries are off
     gid = job.payload["order_id"]
+    fid = job.payload["fulfillment_id"]
     if not await is_exported(services, gid):
-        await sync_order(services, gid)  # export_on = "fulfilled" exports here
-    if not await is_exported(services, gid):
-        raise TransientError(
-            f"fulfilment {job.payload['fulfillment_id']} waits for its order to be exported"
-        )
+        # Park it: the order's own job exports (jobs of one key never overlap, so no document
+        # is made twice) and then re-enqueues what waits here. Re-check after parking: an
+        # export finishing in between would not have seen us.
+        await services.links.put(PENDING_ENTITY, fid, gid, data=dict(job.payload))
+        if not await is_exported(services, gid):
+            await services.queue.enqueue(*export_job(gid))
+            log.info("orders.fulfilment_waits", fulfillment=fid, order_id=gid)
+            return
+    await _forget_pending(services, fid)
     links = await order_links(services, gid)
     name = next((ln.data.get("order_name") for ln in links.values()), gid)
     preferred = await _warehouse_of_location(services, job.payload.get("location_id"))
     lines = [(line, int(qty)) for line, qty in job.payload["lines"]]
     await deliver(services, job.payload["fulfillment_id"], name, lines, links, preferred)
+
+
+async def _forget_pending(services: Any, fid: str) -> None:
+    await services.db.execute_write(
+        "DELETE FROM links WHERE entity = ? AND shopify_id = ?", (PENDING_ENTITY, fid)
+    )
+
+
+async def release_pending_fulfilments(services: Any, order_id: str) -> int:
+    """Enqueue the fulfilments that waited for this order's export; answer how many."""
+    rows = await services.db.fetchall(
+        "SELECT shopify_id, data FROM links WHERE entity = ? AND exact_id = ?",
+        (PENDING_ENTITY, order_id),
+    )
+    for fid, data in rows:
+        await services.queue.enqueue(
+            FULFIL_KIND, f"fulfillment:{fid.rsplit('/', 1)[-1]}", json.loads(data)
+        )
+        await _forget_pending(services, fid)
+    return len(rows)
 
 
 async def _warehouse_of_location(services: Any, location_id: Any) -> str | None:
