@@ -132,6 +132,10 @@ class Scheduler:
         zone = None if cfg.timezone == "shop" else ZoneInfo(cfg.timezone)
         return cls(services, schedules_from(services.settings), zone=zone, catch_up=cfg.catch_up)
 
+    def wake(self) -> None:
+        """Look at the clock now rather than at the end of the current nap."""
+        self._wake.set()
+
     # -- the API the control socket and the console use ---------------------------------------
 
     async def status(self) -> list[dict[str, Any]]:
@@ -254,7 +258,7 @@ class Scheduler:
                 fired.append(job_id)
         return fired
 
-    async def _resolve_zone(self) -> None:
+    async def resolve_zone(self) -> None:
         if not self.zone_from_shop:
             return
         try:
@@ -297,7 +301,7 @@ def scheduler_task(services: Any) -> Callable[[], Any]:
     services.extras["scheduler"] = scheduler
 
     async def run() -> None:
-        await scheduler._resolve_zone()
+        await scheduler.resolve_zone()
         await scheduler.run()
 
     return run
