@@ -76,7 +76,8 @@ class WebhookDispatcher:
 
     async def run(self) -> None:
         """Deliver in order, forever; lives in the app's lifespan task group."""
-        async with httpx.AsyncClient(timeout=10) as client:
+        client = httpx.AsyncClient(timeout=10)
+        try:
             while True:
                 if not self.pending:
                     self._wake = anyio.Event()
@@ -84,6 +85,10 @@ class WebhookDispatcher:
                     continue
                 delivery = self.pending.popleft()
                 await self._deliver(client, delivery)
+        finally:
+            # Shutdown cancels us; closing unshielded would be cancelled too and leak sockets.
+            with anyio.CancelScope(shield=True):
+                await client.aclose()
 
     async def _deliver(self, client: httpx.AsyncClient, delivery: Delivery) -> None:
         while delivery.attempts < RETRIES:
