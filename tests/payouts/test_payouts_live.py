@@ -57,7 +57,8 @@ async def bank_entries(env: Env) -> list[dict]:
 async def test_a_payout_becomes_one_bank_entry_matching_the_invoice_and_is_never_booked_twice(
     tmp_path,
 ):
-    async with ledger_env(tmp_path) as env:
+    # Without the orders flow's prepayments the payout is what pays the invoice.
+    async with ledger_env(tmp_path, orders={"prepayments": False}) as env:
         name, charged = await paid_order(env)
         invoice = await open_invoice(env, f"{name}/AMS", charged)
         other, _ = await paid_order(env)  # no invoice in Exact: unassigned
@@ -118,6 +119,17 @@ async def test_a_booked_payout_that_fails_is_reversed_once(tmp_path):
         assert line["GLAccountCode"] == "1950" and line["Description"].startswith("SP")
         link = await env.services.links.get(ENTITY, made["payout_id"])
         assert link.data["reversal_id"] == reversal["EntryID"]
+
+
+async def test_with_prepayments_the_payout_clears_the_clearing_account_instead(tmp_path):
+    async with ledger_env(tmp_path) as env:  # orders.prepayments is on by default
+        name, charged = await paid_order(env)
+        invoice = await open_invoice(env, f"{name}/AMS", charged)
+        await env.shopify_control("POST", "/payouts", {})
+        await import_payouts(env)
+        [entry] = await bank_entries(env)
+        assert {ln["GLAccountCode"] for ln in entry["BankEntryLines"]} == {"1990", "4500"}
+        assert all(ln["OurRef"] != invoice for ln in entry["BankEntryLines"])
 
 
 async def test_payouts_in_other_currencies_or_not_yet_paid_are_left_alone(tmp_path):

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from daemon.flows.gift_cards.apply import import_gift_cards, route_gift_card_webhook, sync_gift_card
+from daemon.flows.gift_cards.apply import (
+    import_gift_cards,
+    redeem_gift_cards,
+    route_gift_card_webhook,
+    sync_gift_card,
+)
 from daemon.flows.webhooks import SHOPIFY_ROUTES
 from daemon.worker import Registry
 
@@ -13,3 +18,4 @@ SHOPIFY_ROUTES["gift_cards/update"] = route_gift_card_webhook
 def register(registry: Registry) -> None:
     registry.register("gift_cards.import", import_gift_cards)
     registry.register("gift_cards.sync", sync_gift_card)
+    registry.register("gift_cards.redeem", redeem_gift_cards)

@@ -23,6 +23,7 @@ from daemon.flows.gift_cards.plan import (
     Ledger,
     OrderBooking,
     plan_gift_card,
+    plan_redemption,
 )
 from daemon.flows.payouts.exact_refs import gl_account_ids
 from daemon.logs import get_logger
@@ -36,6 +37,8 @@ ENTRIES = "generaljournalentry/GeneralJournalEntries"
 ENTRY_LINES = "generaljournalentry/GeneralJournalEntryLines"
 OVERLAP = dt.timedelta(minutes=10)  # re-read a little before the cursor: clocks and paging
 REPORT = "gift_cards_report"  # services.extras: the last reconciliation totals
+REDEMPTION = "gift_card_redemption"  # links: Shopify order transaction gid → Exact entry
+ORDERS_SEEN = "gift_cards.orders_exported"  # cursor: links.created_at of the last order seen
 
 # The same fields as connectors/shopify/queries/gift_cards.graphql, for one card by id (the
 # client has no single-card read yet; documents are accepted as well as query file names).
@@ -90,6 +93,7 @@ async def import_gift_cards(services: Any, job: Job) -> None:
         services.queue.emit("enqueued", kind="gift_cards.sync", key=key)
     if newest is not None:
         await services.cursors.set(CURSOR, newest.isoformat())
+    await enqueue_redemptions(services)
     services.extras[REPORT] = await reconcile_totals(services)
     log.info("gift cards listed", since=since.isoformat(), to_sync=len(keys))
 
@@ -203,3 +207,69 @@ async def reconcile_totals(services: Any) -> dict[str, Any]:
         "redeemed": str(redeemed),
         "released": str(released),
     }
+
+
+def redeem_key(order_id: str) -> str:
+    return f"gift_card_redeem:{order_id.rsplit('/', 1)[-1]}"
+
+
+async def enqueue_redemptions(services: Any) -> int:
+    """Orders the orders flow exported since last time: each gets a look for gift card payments."""
+    seen = float(await services.cursors.get(ORDERS_SEEN) or 0)
+    rows = await services.db.fetchall(
+        "SELECT shopify_id, created_at FROM links WHERE entity = 'order_export'"
+        " AND created_at > ? ORDER BY created_at",
+        (seen,),
+    )
+    if not rows:
+        return 0
+    async with services.db.transaction() as conn:
+        for order_id, _ in rows:
+            payload = {"order_id": order_id}
+            await services.queue.enqueue_in(
+                conn, "gift_cards.redeem", redeem_key(order_id), payload
+            )
+    await services.cursors.set(ORDERS_SEEN, repr(rows[-1][1]))
+    return len(rows)
+
+
+async def redeem_gift_cards(services: Any, job: Job) -> None:
+    """Book each gift card payment of one exported order: liability → the customer's invoice."""
+    from daemon.flows.orders.payments import payment_lines  # the prepayments' invoice split
+
+    s = _settings(services)
+    order_id = job.payload["order_id"]
+    rows = await services.db.fetchall(
+        "SELECT data FROM links WHERE entity = 'order' AND substr(shopify_id, 1, ?) = ?",
+        (len(order_id) + 1, f"{order_id}:"),
+    )
+    documents = [json.loads(r[0]) for r in rows]
+    account = next((d["account"] for d in documents if d.get("account")), None)
+    if account is None:
+        return  # not exported yet: the import looks again once the orders flow has
+    order = await services.shopify.get_order(order_id)
+    if order is None:
+        raise PermanentError(f"Shopify has no order {order_id}", hint="Cancel this job.")
+    debtors = services.settings.orders.debtors_gl
+    for tx in order.transactions:
+        if not _gift_card_payment(tx) or await services.links.get(REDEMPTION, tx.id):
+            continue
+        money = tx.amount_set.shop_money
+        plan = plan_redemption(
+            order_name=order.name,
+            transaction_id=tx.id,
+            parts=payment_lines(money.amount, documents),
+            currency=money.currency_code,
+            account_id=account,
+            when=(tx.processed_at or order.created_at).date(),
+            settings=s,
+            debtors_gl=debtors,
+        )
+        entry = await _find_or_post(services, plan)
+        await services.links.put(
+            REDEMPTION, tx.id, entry, exact_ref=order.name, data={"amount": str(money.amount)}
+        )
+
+
+def _gift_card_payment(tx: Any) -> bool:
+    return tx.kind in ("SALE", "CAPTURE") and tx.status == "SUCCESS" and tx.gateway == "gift_card"

@@ -65,6 +65,8 @@ class JournalLine:
     gl: str
     amount: Decimal  # positive: debit
     description: str
+    account_id: str | None = None  # the customer, on a receivables line
+    invoice_number: int | None = None  # Exact's OurRef: the invoice the line settles
 
 
 @dataclass(frozen=True)
@@ -81,16 +83,22 @@ class JournalPlan:
         return {
             "JournalCode": self.journal,
             "Currency": self.currency,
-            "GeneralJournalEntryLines": [
-                {
-                    "Date": day,
-                    "AmountFC": ln.amount,
-                    "GLAccount": gl_ids[ln.gl],
-                    "Description": ln.description[:60],
-                }
-                for ln in self.lines
-            ],
+            "GeneralJournalEntryLines": [_line_body(ln, day, gl_ids) for ln in self.lines],
         }
+
+
+def _line_body(ln: JournalLine, day: dt.datetime, gl_ids: dict[str, str]) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "Date": day,
+        "AmountFC": ln.amount,
+        "GLAccount": gl_ids[ln.gl],
+        "Description": ln.description[:60],
+    }
+    if ln.account_id:
+        body["Account"] = ln.account_id
+    if ln.invoice_number is not None:
+        body["OurRef"] = ln.invoice_number
+    return body
 
 
 @dataclass(frozen=True)
@@ -188,3 +196,32 @@ def plan_gift_card(
         waiting_for_order=waiting,
         problems=tuple(problems),
     )
+
+
+def redemption_reference(transaction_id: str) -> str:
+    return f"GCR{transaction_id.rsplit('/', 1)[-1]}:"
+
+
+def plan_redemption(
+    *,
+    order_name: str,
+    transaction_id: str,
+    parts: list[tuple[Decimal, int | None]],
+    currency: str,
+    account_id: str,
+    when: dt.date,
+    settings: GiftCardsSettings,
+    debtors_gl: str,
+) -> JournalPlan:
+    """An order paid (partly) with a gift card: that part of the customer's debt is settled
+    from the liability — debit the liability, credit the customer (on each invoice's share, so
+    Exact sees the invoice paid by card and gift card together; revenue stays the invoice's)."""
+    ref = redemption_reference(transaction_id)
+    amount = sum((p for p, _ in parts), ZERO)
+    what = f"{ref} gift card paid {order_name}"
+    lines = [JournalLine(settings.liability_account, amount, what)]
+    lines += [
+        JournalLine(debtors_gl, -part, what, account_id=account_id, invoice_number=number)
+        for part, number in parts
+    ]
+    return JournalPlan("redeem", ref, settings.memorial_journal, currency, when, tuple(lines))

@@ -128,7 +128,7 @@ async def book_payout(services: Any, job: Job) -> None:
         return
     found = await _find_entry(services, f"SP{payout.legacy_resource_id}:")
     if found is None:
-        receivables = await _open_receivables(services)
+        s, receivables = await _matching(services, s)
         plan = plan_bank_entry(payout, txs, receivables, s, zone=_zone(services))
         found = await _post(services, plan)
         log.info("payout booked", payout=payout.id, entry=found[1], **plan.summary())
@@ -185,6 +185,16 @@ async def _find_entry(services: Any, ref: str) -> tuple[str, Any] | None:
         BANK_ENTRIES, rows[0]["EntryID"], key="EntryID", select=["EntryID", "EntryNumber"]
     )
     return rows[0]["EntryID"], (entry or {}).get("EntryNumber")
+
+
+async def _matching(services: Any, s: PayoutsSettings) -> tuple[PayoutsSettings, list[Receivable]]:
+    """With the orders flow's prepayments on, each payment already settled its invoice from
+    the clearing account: the payout's charges and refunds then clear that account instead of
+    matching invoices (which would settle them twice)."""
+    orders = getattr(services.settings, "orders", None)
+    if orders is not None and orders.enabled and orders.prepayments:
+        return s.model_copy(update={"unassigned_account": orders.clearing_gl}), []
+    return s, await _open_receivables(services)
 
 
 async def _open_receivables(services: Any) -> list[Receivable]:
