@@ -79,7 +79,7 @@ class Env:
             worker.stop_claiming()
 
 
-def _complete_seeded_accounts(exact: ExactSandbox) -> None:
+def complete_seeded_accounts(exact: ExactSandbox) -> None:
     # Workaround: the sandbox seeds "Webshop consumers" without Email/VATNumber/…, and its
     # $filter answers 400 for a field a row lacks, so any search by email would fail.
     from connectors.exact.sandbox.crm import ACCOUNT_FIELDS
@@ -109,7 +109,7 @@ async def order_env(
         minute_limit=100_000,
         daily_limit=1_000_000,
     )
-    _complete_seeded_accounts(exact)
+    complete_seeded_accounts(exact)
     async with (
         running_server(shop.app, port=0, lifespan="auto") as shop_url,
         running_server(exact.app, port=0, lifespan="auto") as exact_url,
