@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from daemon.flows.gift_cards.apply import REPORT
 from daemon.flows.orders.jobs import export_job
 from tests.payouts.sandboxes import ledger_env
 
@@ -87,3 +88,10 @@ async def test_the_gift_card_part_settles_the_invoice_from_the_liability_and_the
         credit = redemption["GeneralJournalEntryLines"][1]
         assert (credit["GLAccountCode"], D(str(credit["AmountFC"]))) == ("1300", D("-40.00"))
         assert credit["OurRef"] is not None
+
+        # The next import reconciles: Shopify's outstanding balance equals what is booked.
+        await env.services.queue.enqueue("gift_cards.import", "gift_cards:2", {})
+        await env.run_jobs()
+        report = env.services.extras[REPORT]
+        assert report["shopify_outstanding"] == report["booked_liability"]
+        assert D(report["difference"]) == 0 and report["cards"] == 1

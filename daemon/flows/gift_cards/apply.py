@@ -190,23 +190,34 @@ async def _find_or_post(services: Any, entry: JournalPlan) -> str:
 
 
 async def reconcile_totals(services: Any) -> dict[str, Any]:
-    """Shopify's outstanding balances against the liability our links account for."""
-    rows = await services.db.fetchall("SELECT data FROM links WHERE entity = ?", (ENTITY,))
-    outstanding = released = redeemed = ZERO
+    """Shopify's outstanding balances (as of each card's last sync) against the liability
+    shopsync accounts for: cards issued or sold, less gift card payments and releases booked.
+    A difference means a booking is missing (an order not exported yet, a failed job)."""
+    outstanding = booked = released = ZERO
     cards = 0
-    for (raw,) in rows:
+    for (raw,) in await services.db.fetchall("SELECT data FROM links WHERE entity = ?", (ENTITY,)):
         d = json.loads(raw)
         cards += 1
-        redeemed += _dec(d.get("redeemed"))
         released += _dec(d.get("released"))
         if d.get("state") == "enabled":
             outstanding += _dec(d.get("balance"))
-    return {
+        if d.get("issued_entry") or d.get("order_link"):
+            booked += _dec(d.get("initial"))
+    redeemed = ZERO
+    for (raw,) in await services.db.fetchall(
+        "SELECT data FROM links WHERE entity = ?", (REDEMPTION,)
+    ):
+        redeemed += _dec(json.loads(raw).get("amount"))
+    liability = booked - redeemed - released
+    report = {
         "cards": cards,
-        "outstanding": str(outstanding),
-        "redeemed": str(redeemed),
-        "released": str(released),
+        "shopify_outstanding": str(outstanding),
+        "booked_liability": str(liability),
+        "difference": str(outstanding - liability),
     }
+    if outstanding != liability:
+        log.warning("gift card liability differs from Shopify's balances", **report)
+    return report
 
 
 def redeem_key(order_id: str) -> str:
