@@ -26,6 +26,7 @@ log = get_logger("shopsync.schedule")
 DAILY = r"^(off|([01]\d|2[0-3]):[0-5]\d)$"
 # Sleep at most this long between clock checks: a suspended host or a clock step is noticed.
 MAX_NAP = 60.0
+OWED_NAP = 15.0  # how soon a firing that failed is tried again
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
 
 
@@ -125,6 +126,7 @@ class Scheduler:
         self.clock = clock
         self.catch_up = catch_up
         self._wake = anyio.Event()
+        self._owed: dict[str, dt.datetime] = {}  # firings that failed (database busy): retried
 
     @classmethod
     def from_services(cls, services: Any) -> Scheduler:
@@ -269,10 +271,19 @@ class Scheduler:
             self.zone = ZoneInfo(DEFAULT_TIMEZONE)
 
     async def run(self) -> None:
-        """Catch up, then sleep until the next due run, fire it, and so on until cancelled."""
+        """Catch up, then sleep until the next due run, fire it, and so on until cancelled.
+
+        A firing that fails (the database refused the write) is owed and retried every nap:
+        a schedule must never be skipped, and the daemon must not die of it.
+        """
         if self.catch_up:
-            await self.catch_up_missed()
+            try:
+                await self.catch_up_missed()
+            except Exception as exc:
+                log.error("schedule catch-up failed; the next due runs still fire", error=str(exc))
         while True:
+            for name, due in list(self._owed.items()):
+                await self._fire_or_owe(name, due)
             now = self.clock()
             upcoming = [(self.next_fire(s, now), s.name) for s in self.schedules.values()]
             upcoming = [(t, n) for t, n in upcoming if t is not None]
@@ -282,13 +293,23 @@ class Scheduler:
             wait = (due_at - now).total_seconds()
             if wait > 0:
                 self._wake = anyio.Event()
-                with anyio.move_on_after(min(wait, MAX_NAP)):
+                nap = min(wait, MAX_NAP if not self._owed else OWED_NAP)
+                with anyio.move_on_after(nap):
                     await self._wake.wait()
                 if (due_at - self.clock()).total_seconds() > 0:
                     continue
             for t, name in upcoming:
                 if t == due_at:
-                    await self.fire(name, due_at)
+                    await self._fire_or_owe(name, due_at)
+
+    async def _fire_or_owe(self, name: str, due_at: dt.datetime) -> None:
+        try:
+            await self.fire(name, due_at)
+        except Exception as exc:
+            log.error("schedule could not enqueue its run; retrying", schedule=name, error=str(exc))
+            self._owed[name] = due_at
+        else:
+            self._owed.pop(name, None)
 
 
 def _iso(ts: float | None) -> str | None:

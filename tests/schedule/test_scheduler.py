@@ -193,3 +193,30 @@ async def test_the_loop_fires_when_the_time_comes(services):
             await enqueued.wait()
         tg.cancel_scope.cancel()
     assert await jobs(services) == [("payouts.import", "payouts:2026-11-22")]
+
+
+@pytest.mark.anyio
+async def test_a_firing_the_database_refuses_is_retried_not_skipped(services):
+    clock = Clock(local(2026, 11, 22, 3, 0, 0))
+    sched = scheduler(services, clock)
+    sched.catch_up = False
+    real_enqueue, failures = sched._enqueue, []
+
+    async def flaky(*args, **kw):
+        if not failures:
+            failures.append(1)
+            raise RuntimeError("database is locked")
+        return await real_enqueue(*args, **kw)
+
+    sched._enqueue = flaky
+    sched._owed["payouts"] = local(2026, 11, 22, 3, 0)  # as the loop leaves a failed firing
+    await sched._fire_or_owe("payouts", local(2026, 11, 22, 3, 0))
+    assert "payouts" in sched._owed and await jobs(services) == []
+    enqueued = anyio.Event()
+    services.queue.subscribe(lambda event, data: enqueued.set() if event == "enqueued" else None)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(sched.run)
+        with anyio.fail_after(5):
+            await enqueued.wait()
+        tg.cancel_scope.cancel()
+    assert await jobs(services) == [("payouts.import", "payouts:2026-11-22")]
