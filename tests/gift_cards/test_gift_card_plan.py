@@ -10,7 +10,13 @@ import pytest
 
 from connectors.shopify.models import GiftCard
 from daemon.flows.gift_cards.config import GiftCardsSettings
-from daemon.flows.gift_cards.plan import Ledger, OrderBooking, card_state, plan_gift_card
+from daemon.flows.gift_cards.plan import (
+    Ledger,
+    OrderBooking,
+    card_state,
+    plan_gift_card,
+    plan_redemption,
+)
 
 S = GiftCardsSettings()
 D = Decimal
@@ -127,3 +133,27 @@ def test_a_card_expiring_today_is_still_valid():
 def test_a_balance_above_the_initial_value_is_reported():
     plan = plan_gift_card(card("10.00", "15.00"), Ledger(issued_entry="e"), None, S, today=TODAY)
     assert plan.problems == ("balance 15.00 EUR outside 0 … 10.00 EUR",)
+
+
+def test_a_gift_card_payment_settles_each_invoice_share_from_the_liability():
+    plan = plan_redemption(
+        order_name="#1009",
+        transaction_id="gid://shopify/OrderTransaction/8801",
+        parts=[(D("24.00"), 24000007), (D("16.00"), 24000008)],  # one invoice per location
+        currency="EUR",
+        account_id="acc-1",
+        when=TODAY,
+        settings=S,
+        debtors_gl="1300",
+    )
+    assert [(ln.gl, ln.amount, ln.invoice_number) for ln in plan.lines] == [
+        ("1800", D("40.00"), None),
+        ("1300", D("-24.00"), 24000007),
+        ("1300", D("-16.00"), 24000008),
+    ]
+    assert sum(ln.amount for ln in plan.lines) == 0
+    body = plan.exact_body({"1800": "g1", "1300": "g2"})
+    assert body["JournalCode"] == "90"
+    assert body["GeneralJournalEntryLines"][1]["Account"] == "acc-1"
+    assert body["GeneralJournalEntryLines"][1]["OurRef"] == 24000007
+    assert all(ln.description.startswith("GCR8801:") for ln in plan.lines)
