@@ -202,6 +202,8 @@ def test_the_currency_filter_keeps_only_the_chosen_currencies():
     usd = payout([tx("CHARGE", "5.00", currency="USD")], currency="USD")
     eur = payout([tx("CHARGE", "5.00")])
     only_eur = PayoutsSettings(currencies=["eur"])
+    with pytest.raises(ValueError, match="'euro' is not an ISO currency code"):
+        PayoutsSettings(currencies=["euro"])
     assert wanted(eur, only_eur) and not wanted(usd, only_eur)
     assert wanted(usd, S)
 
@@ -212,3 +214,11 @@ def test_a_reversal_takes_the_booked_amount_back_out_to_the_failed_payout_accoun
     assert [(ln.gl, ln.amount) for ln in plan.lines] == [("1950", D("-9.70"))]
     assert plan.reference == "SP77R:" and plan.lines[0].description.startswith("SP77R:")
     assert plan.total == plan.net == D("-9.70")
+
+
+def test_a_payout_in_another_currency_goes_to_that_currencys_bank_journal():
+    per_currency = PayoutsSettings(currency_journals={"usd": "21"})
+    usd = [tx("CHARGE", "5.00", currency="USD")]
+    eur = [tx("CHARGE", "5.00")]
+    assert plan_bank_entry(payout(usd, currency="USD"), usd, [], per_currency).journal == "21"
+    assert plan_bank_entry(payout(eur), eur, [], per_currency).journal == "20"

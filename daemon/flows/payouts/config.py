@@ -23,6 +23,9 @@ class PayoutsSettings(BaseModel):
     # (an in-transit payout that failed, one that became paid).
     lookback_days: int = Field(14, ge=1, le=120)
     bank_journal: str = "20"  # the Exact bank journal of the Shopify Payments balance
+    # A bank journal per payout currency where it is not `bank_journal` (e.g. {USD = "21"}):
+    # Exact keeps one currency per bank journal.
+    currency_journals: dict[str, str] = Field(default_factory=dict)
     debtors_account: str = "1300"  # receipts matched to an open invoice go against the customer
     unassigned_account: str = "1990"  # receipts and refunds without a 100 % invoice match
     payment_costs_account: str = "4500"  # Shopify's fees
@@ -36,8 +39,19 @@ class PayoutsSettings(BaseModel):
     @field_validator("currencies")
     @classmethod
     def _codes(cls, v: list[str]) -> list[str]:
-        out = [c.strip().upper() for c in v]
-        bad = [c for c in out if len(c) != 3 or not c.isalpha()]
-        if bad:
-            raise ValueError(f"not ISO currency codes: {', '.join(bad)}")
-        return out
+        return [_currency(c) for c in v]
+
+    @field_validator("currency_journals")
+    @classmethod
+    def _journal_codes(cls, v: dict[str, str]) -> dict[str, str]:
+        return {_currency(c): j for c, j in v.items()}
+
+    def journal_for(self, currency: str) -> str:
+        return self.currency_journals.get(currency.upper(), self.bank_journal)
+
+
+def _currency(code: str) -> str:
+    out = code.strip().upper()
+    if len(out) != 3 or not out.isalpha():
+        raise ValueError(f"{code!r} is not an ISO currency code")
+    return out

@@ -213,7 +213,7 @@ def plan_bank_entry(
     plan = BankEntryPlan(
         payout_id=payout.id,
         reference=ref,
-        journal=settings.bank_journal,
+        journal=settings.journal_for(currency),
         currency=currency,
         date=payout.issued_at.astimezone(zone).date(),
         net=expected.quantize(q, ROUND_HALF_EVEN),
@@ -241,7 +241,7 @@ def plan_reversal(
     return BankEntryPlan(
         payout_id=payout.id,
         reference=ref,
-        journal=settings.bank_journal,
+        journal=settings.journal_for(payout.net.currency_code),
         currency=payout.net.currency_code.upper(),
         date=dt.datetime.now(dt.UTC).astimezone(zone).date(),
         net=-booked_net,
