@@ -109,3 +109,11 @@ def test_gift_card_webhooks_enqueue_one_sync_per_card():
         ("gift_cards.sync", "gift_card:5501:sync", {"id": "gid://shopify/GiftCard/5501"})
     ]
     assert route_gift_card_webhook({"id": 7})[0][1] == "gift_card:7:sync"
+
+
+async def test_cards_older_than_the_integration_are_left_alone(tmp_path):
+    async with ledger_env(tmp_path, gift_cards={"start_date": "2099-01-01"}) as env:
+        await env.shopify_control("POST", "/gift_cards", {"amount": "40.00"})
+        jobs = await import_cards(env)
+        assert [j.kind for j in jobs["succeeded"]] == ["gift_cards.import"]
+        assert await journal(env) == []

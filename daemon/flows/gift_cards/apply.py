@@ -39,6 +39,7 @@ OVERLAP = dt.timedelta(minutes=10)  # re-read a little before the cursor: clocks
 REPORT = "gift_cards_report"  # services.extras: the last reconciliation totals
 REDEMPTION = "gift_card_redemption"  # links: Shopify order transaction gid → Exact entry
 ORDERS_SEEN = "gift_cards.orders_exported"  # cursor: links.created_at of the last order seen
+STARTED = "gift_cards.start_date"  # cursor: the first day shopsync looked at gift cards
 
 # The same fields as connectors/shopify/queries/gift_cards.graphql, for one card by id (the
 # client has no single-card read yet; documents are accepted as well as query file names).
@@ -71,19 +72,17 @@ def route_gift_card_webhook(body: dict[str, Any]) -> list[tuple[str, str, dict[s
 
 async def import_gift_cards(services: Any, job: Job) -> None:
     """Every card changed since the cursor gets a sync job; totals are reconciled on the way."""
-    s = _settings(services)
+    start = await start_date(services)
     cursor = await services.cursors.get(CURSOR)
     if cursor:
         since = dt.datetime.fromisoformat(cursor) - OVERLAP
-    elif s.start_date:
-        since = dt.datetime.combine(s.start_date, dt.time(), tzinfo=dt.UTC)
     else:
-        since = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+        since = dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC)
     newest = None
     keys: list[tuple[str, dict[str, Any]]] = []
     async for card in services.shopify.iter_gift_cards(since):
         newest = max(newest or _changed(card), _changed(card))
-        if s.start_date and card.created_at.date() < s.start_date:
+        if card.created_at.date() < start:
             continue
         keys.append((card_key(card.id), {"id": card.id}))
     async with services.db.transaction() as conn:
@@ -96,6 +95,20 @@ async def import_gift_cards(services: Any, job: Job) -> None:
     await enqueue_redemptions(services)
     services.extras[REPORT] = await reconcile_totals(services)
     log.info("gift cards listed", since=since.isoformat(), to_sync=len(keys))
+
+
+async def start_date(services: Any) -> dt.date:
+    """[gift_cards] start_date, else the day shopsync first looked at gift cards (remembered):
+    older cards were booked before shopsync, if at all, and are never booked again."""
+    configured = _settings(services).start_date
+    if configured is not None:
+        return configured
+    stored = await services.cursors.get(STARTED)
+    if stored:
+        return dt.date.fromisoformat(stored)
+    today = dt.datetime.now(dt.UTC).date()
+    await services.cursors.set(STARTED, today.isoformat())
+    return today
 
 
 def _changed(card: GiftCard) -> dt.datetime:
@@ -111,8 +124,8 @@ async def sync_gift_card(services: Any, job: Job) -> None:
             f"Shopify has no gift card {job.payload['id']}", hint="Nothing to book; cancel the job."
         )
     card = GiftCard.model_validate(data["giftCard"])
-    if s.start_date and card.created_at.date() < s.start_date:
-        return
+    if card.created_at.date() < await start_date(services):
+        return  # older than the integration: its liability was booked before shopsync
     link = await services.links.get(ENTITY, card.id)
     ledger = Ledger.from_link(link.data if link else None)
     order = await _order_booking(services, card) if card.order else None

@@ -12,6 +12,7 @@ class GiftCardsSettings(BaseModel):
 
     enabled: bool = True
     # Cards created before this date are left alone (booked before shopsync, if at all).
+    # Default: the day shopsync first looks at gift cards.
     start_date: dt.date | None = None
     memorial_journal: str = "90"  # the Exact general journal for the entries below
     liability_account: str = "1800"  # outstanding gift card balances
