@@ -153,7 +153,11 @@ class ExactSandbox:
         if faults.burst_429 > 0:
             faults.burst_429 -= 1
             self.calls_429 += 1
-            return self._with_limits(Response(429, error_body("API rate limit exceeded.")))
+            # Exact only answers 429 with a spent window, so the burst says the minute is used
+            # up (as if another process of this app had spent it) and when it resets.
+            response = Response(429, error_body("API rate limit exceeded."))
+            response.headers.extend(self.limits.headers(minute_spent=True))
+            return response
         try:
             status, payload, event = self._authorised_call(request, division, tail, endpoint)
         except ApiError as exc:

@@ -52,7 +52,8 @@ class RateLimits:
         self.day_used += 1
         return True
 
-    def headers(self) -> list[tuple[str, str]]:
+    def headers(self, *, minute_spent: bool = False) -> list[tuple[str, str]]:
+        """The six headers; `minute_spent` reports the minute window as used up (a real 429)."""
         self._roll()
         assert self.day_start is not None and self.minute_start is not None
         day_reset = self.clock.to_wall(self.day_start + DAY)
@@ -62,7 +63,10 @@ class RateLimits:
             ("x-ratelimit-remaining", str(max(0, self.daily_limit - self.day_used))),
             ("x-ratelimit-reset", str(int(day_reset * 1000))),
             ("x-ratelimit-minutely-limit", str(self.minute_limit)),
-            ("x-ratelimit-minutely-remaining", str(max(0, self.minute_limit - self.minute_used))),
+            (
+                "x-ratelimit-minutely-remaining",
+                "0" if minute_spent else str(max(0, self.minute_limit - self.minute_used)),
+            ),
             ("x-ratelimit-minutely-reset", str(int(minute_reset * 1000))),
         ]
 
