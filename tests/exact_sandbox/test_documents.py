@@ -11,7 +11,8 @@ pytestmark = pytest.mark.anyio
 
 
 async def _ids(run):
-    account = (await run.get("crm/Accounts", **{"$filter": "Code eq '1'"})).json()["d"]
+    padded = "1".rjust(18)  # Exact's account codes carry leading spaces to 18 characters
+    account = (await run.get("crm/Accounts", **{"$filter": f"Code eq '{padded}'"})).json()["d"]
     item = (await run.get("logistics/Items", **{"$filter": "Code eq 'SKU-00001'"})).json()["d"]
     gl = (await run.get("financial/GLAccounts", **{"$filter": "Code eq '8000'"})).json()["d"]
     bank_gl = (await run.get("financial/GLAccounts", **{"$filter": "Code eq '1100'"})).json()

@@ -115,3 +115,31 @@ async def test_sync_pages_of_1000_continue_by_timestamp_until_no_next(exact_sand
         assert [len(p) for p in pages] == [1000, 200]
         stamps = [r["Timestamp"] for p in pages for r in p]
         assert stamps == sorted(stamps) and len(set(stamps)) == 1200
+
+
+async def test_account_codes_are_padded_to_18_and_filters_must_match_or_trim(exact_sandbox):
+    async with exact_sandbox() as run:
+        created = await run.post("crm/Accounts", {"Name": "Smit Interiors", "Code": "4711"})
+        assert created.json()["d"]["Code"] == "4711".rjust(18)
+        unpadded = await run.get("crm/Accounts", **{"$filter": "Code eq '4711'"})
+        assert unpadded.json()["d"]["results"] == []
+        trimmed = await run.get("crm/Accounts", **{"$filter": "trim(Code) eq '4711'"})
+        assert [a["Name"] for a in trimmed.json()["d"]["results"]] == ["Smit Interiors"]
+
+
+async def test_an_unknown_sku_can_be_created_as_an_item(exact_sandbox):
+    async with exact_sandbox() as run:
+        r = await run.post(
+            "logistics/Items",
+            {
+                "Code": "NEW-1",
+                "Description": "New mug",
+                "IsSalesItem": True,
+                "StandardSalesPrice": "9.95",
+            },
+        )
+        assert r.status_code == 201, r.text
+        again = await run.post("logistics/Items", {"Code": "NEW-1", "Description": "Dup"})
+        assert again.status_code == 400
+        found = await run.get("logistics/Items", **{"$filter": "Code eq 'NEW-1'"})
+        assert found.json()["d"]["results"][0]["Description"] == "New mug"

@@ -110,14 +110,23 @@ def _writable(body: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
     return {k: v for k, v in body.items() if k in fields and k not in _READ_ONLY}
 
 
+def account_code(value: Any) -> str:
+    """Exact keeps account codes as 18-character numeric strings with leading spaces, and a
+    $filter must carry the spaces (Exact's Accounts reference, quoted in
+    picqer/exact-php-client#129: "fixed length numeric string with leading spaces, length 18").
+    """
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 18:
+        raise ApiError(400, f"Invalid value for Code: '{text}' (numeric, at most 18 digits).")
+    return text.rjust(18)
+
+
 def create_account(store: Store, body: dict[str, Any]) -> Row:
     reject_unknown(body, ACCOUNT_FIELDS, "Account")
     required(body, "Name")
-    code = str(body.get("Code") or "").strip()
-    if not code:
-        code = str(store.next_number("account", 1))
+    code = account_code(body.get("Code") or store.next_number("account", 1))
     if store.find("crm/Accounts", "Code", code):
-        raise ApiError(400, f"Code {code} already exists.")
+        raise ApiError(400, f"Code {code.strip()} already exists.")
     row = {f: None for f in ACCOUNT_FIELDS} | store.base_row() | _writable(body, ACCOUNT_FIELDS)
     row.update(
         ID=new_guid(),
@@ -133,14 +142,12 @@ def update_account(store: Store, row: Row, body: dict[str, Any]) -> None:
     reject_unknown(body, ACCOUNT_FIELDS, "Account")
     if "Name" in body:
         required(body, "Name")
-    code = body.get("Code")
-    if (
-        code is not None
-        and code != row["Code"]
-        and store.find("crm/Accounts", "Code", str(code).strip())
-    ):
-        raise ApiError(400, f"Code {code} already exists.")
-    row.update(_writable(body, ACCOUNT_FIELDS))
+    changes = _writable(body, ACCOUNT_FIELDS)
+    if body.get("Code") is not None:
+        changes["Code"] = code = account_code(body["Code"])
+        if code != row["Code"] and store.find("crm/Accounts", "Code", code):
+            raise ApiError(400, f"Code {code.strip()} already exists.")
+    row.update(changes)
     row["Modified"] = store.clock.now_dt()
 
 

@@ -15,30 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from . import crm, ledger, sales
+from . import crm, items, ledger, sales
+from .items import ITEM_FIELDS
 from .jsonio import ApiError
 from .store import Row, Store
 
-ITEM_FIELDS = (
-    "ID",
-    "Code",
-    "Description",
-    "ItemGroup",
-    "ItemGroupCode",
-    "ItemGroupDescription",
-    "IsStockItem",
-    "IsSalesItem",
-    "SalesVatCode",
-    "SalesVatCodeDescription",
-    "Unit",
-    "UnitDescription",
-    "StandardSalesPrice",
-    "Stock",
-    "Barcode",
-    "Division",
-    "Created",
-    "Modified",
-)
 ITEM_WAREHOUSE_FIELDS = (
     "ID",
     "Item",
@@ -255,7 +236,16 @@ def build_registry(store: Store, client_id: str) -> dict[str, EntitySet]:
             delete=deleter("crm/Addresses", "ID"),
             topic="Addresses",
         ),
-        EntitySet("logistics/Items", "Item", "ID", ITEM_FIELDS, _items(store)),
+        EntitySet(
+            "logistics/Items",
+            "Item",
+            "ID",
+            ITEM_FIELDS,
+            _items(store),
+            create=wrap(items.create_item),
+            update=_no_edit("An item"),
+            topic="Items",
+        ),
         EntitySet(
             "logistics/ItemGroups",
             "ItemGroup",

@@ -2,7 +2,8 @@
 
 Supported in `$filter`: eq ne gt ge lt le, and or not, parentheses, string literals with ''
 escaping, guid'…', datetime'…', integers (with an optional L), decimals (optional M), true,
-false, null, and the functions substringof, startswith, endswith, tolower, toupper.
+false, null, and the functions substringof, startswith, endswith, tolower, toupper,
+trim.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _COMPARE = {"eq", "ne", "gt", "ge", "lt", "le"}
-_FUNCS = {"substringof", "startswith", "endswith", "tolower", "toupper"}
+_FUNCS = {"substringof", "startswith", "endswith", "tolower", "toupper", "trim"}
 
 
 def _bad(expr: str) -> ApiError:
@@ -164,8 +165,8 @@ class _Parser:
             return lambda r: text(args[0](r)).startswith(text(args[1](r)))
         if name == "endswith" and len(args) == 2:
             return lambda r: text(args[0](r)).endswith(text(args[1](r)))
-        if name in ("tolower", "toupper") and len(args) == 1:
-            f = str.lower if name == "tolower" else str.upper
+        if name in ("tolower", "toupper", "trim") and len(args) == 1:
+            f = {"tolower": str.lower, "toupper": str.upper, "trim": str.strip}[name]
             return lambda r: None if args[0](r) is None else f(str(args[0](r)))
         raise _bad(self.expr)
 

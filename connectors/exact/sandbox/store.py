@@ -147,7 +147,7 @@ class Store:
         self._put(
             "crm/Accounts",
             {
-                "Code": "1",
+                "Code": "1".rjust(18),  # Exact pads account codes to 18 characters
                 "Name": "Webshop consumers",
                 "Country": cat.shop_country,
                 "Status": "C",
