@@ -1,19 +1,29 @@
 """The operator's side door `/_sandbox/exact/...`: change stock, inject faults, revoke tokens,
 move the clock and read the whole state. Never rate-limited, never faulted.
 
-Routes (JSON in, JSON out):
+All routes live under `/_sandbox/exact`, take and give JSON:
 
-- `GET  /_sandbox/exact/state`: accounts, contacts, addresses, items (stock per warehouse),
-  sales_orders, invoices, credit_notes, goods_deliveries, bank_entries, journal_entries,
-  webhook_subscriptions, calls (per endpoint), errors (per endpoint), blocked, limits,
-  calls_429, webhooks (deliveries), tokens, faults, now.
-- `POST /_sandbox/exact/stock` `{sku, warehouse, quantity | delta, field: free|in_stock|planned}`
-  → the stock row after the change (bumps the sync Timestamp, fires StockPositions webhooks).
-- `GET|POST /_sandbox/exact/faults` `{error_rate, latency_ms, burst_429, drop_rate,
-  timeout_rate, timeout_s}` (omitted keys keep their value) → the current faults.
-- `POST /_sandbox/exact/revoke` → `{"revoked": true}`: every access and refresh token dies.
-- `POST /_sandbox/exact/clock` `{advance_seconds}` → `{"now": iso}` (Exact time jumps ahead).
-- `POST /_sandbox/exact/tokens` → a fresh token pair, as if the operator had authorised.
+| route          | body                                                 | answer                  |
+| -------------- | ---------------------------------------------------- | ----------------------- |
+| `GET /state`   | –                                                    | the whole state, below  |
+| `POST /stock`  | `{sku, warehouse, quantity or delta, field}` (1)     | the stock row after     |
+| `GET /faults`  | –                                                    | the current faults      |
+| `POST /faults` | `{error_rate, latency_ms, burst_429, drop_rate,`     | the current faults      |
+|                | `timeout_rate, timeout_s}`, omitted keys unchanged   |                         |
+| `POST /revoke` | –                                                    | `{"revoked": true}` (2) |
+| `POST /clock`  | `{advance_seconds}`                                  | `{"now": iso}` (3)      |
+| `POST /tokens` | –                                                    | a token pair (4)        |
+
+(1) `field` is `free` (default), `in_stock` or `planned`; a change bumps the sync Timestamp and
+fires StockPositions webhooks. (2) The operator revoked the app: every access and refresh token
+dies. (3) Exact time jumps ahead: minute/day windows, token TTL, 30-day refresh expiry, error
+blocks. (4) As if the operator had authorised, for demos and benchmarks.
+
+State keys: division, rowversion, accounts, contacts, addresses, items (with `stock` per
+warehouse code: in_stock, free, reserved, planning_in, planning_out, timestamp), sales_orders,
+invoices, credit_notes, goods_deliveries, bank_entries, journal_entries, webhook_subscriptions,
+calls (per endpoint), errors (counted 4xx per endpoint), blocked (endpoint → seconds left),
+limits, calls_429, webhooks (pending, delivered, failed, recent), tokens, faults, now.
 """
 
 from __future__ import annotations
