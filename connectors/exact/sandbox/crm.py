@@ -116,8 +116,9 @@ def account_code(value: Any) -> str:
     picqer/exact-php-client#129: "fixed length numeric string with leading spaces, length 18").
     """
     text = str(value).strip()
-    if not text.isdigit() or len(text) > 18:
-        raise ApiError(400, f"Invalid value for Code: '{text}' (numeric, at most 18 digits).")
+    if not text or len(text) > 18:
+        raise ApiError(400, f"Invalid value for Code: '{text}' (at most 18 characters).")
+    # Exact documents the code as numeric; non-numeric input is padded, not refused (unverified).
     return text.rjust(18)
 
 
