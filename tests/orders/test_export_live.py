@@ -201,3 +201,19 @@ async def test_poller_enqueues_orders_updated_since_its_cursor(tmp_path):
     assert first == 3 and counts["queued"]["orders.export"] == 3
     assert dt.datetime.fromisoformat(cursor).tzinfo is not None
     assert len(state["sales_orders"]) == 3
+
+
+@pytest.mark.anyio
+async def test_unknown_sku_becomes_a_new_item_when_auto_create_is_on(tmp_path):
+    async with order_env(
+        tmp_path, exact_products=30, items={"auto_create": True, "auto_create_group": "HOME"}
+    ) as env:
+        made = await env.shop_control(
+            "POST", "/orders", ONE | {"lines": [{"sku": "SKU-00035", "quantity": 2}]}
+        )
+        await sync_order(env.services, made["order_id"])
+        state = await env.exact_state()
+    (item,) = [i for i in state["items"] if i["Code"] == "SKU-00035"]
+    assert item["Description"]
+    (so,) = state["sales_orders"]
+    assert so["SalesOrderLines"][0]["ItemCode"] == "SKU-00035"

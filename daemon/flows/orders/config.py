@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 # EU member states (ISO 3166-1 alpha-2, as Shopify's countryCodeV2 spells them).
 EU_COUNTRIES = frozenset(
@@ -122,3 +122,17 @@ class OrdersSettings(_Strict):
         if len(v) != 2 or not v.isalpha():
             raise ValueError("must be a two-letter country code like NL")
         return v.upper()
+
+    @model_validator(mode="after")
+    def _coherent(self) -> OrdersSettings:
+        if self.customers.mode == "standard_debtor" and not self.customers.standard_debtor:
+            raise ValueError(
+                "orders.customers.standard_debtor: give the Exact account code when "
+                'mode = "standard_debtor"'
+            )
+        if self.customers.guests_to_standard_debtor and not self.customers.standard_debtor:
+            raise ValueError(
+                "orders.customers.standard_debtor: give the Exact account code when "
+                "guests_to_standard_debtor = true"
+            )
+        return self

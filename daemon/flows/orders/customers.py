@@ -13,7 +13,7 @@ from typing import Any
 import anyio
 
 from connectors.errors import PermanentError
-from connectors.exact.odata import Guid, and_, eq
+from connectors.exact.odata import Filter, Guid, and_, eq, literal
 from connectors.shopify.models import Address, Order
 from daemon.flows.orders.config import OrdersSettings
 from daemon.flows.orders.facts import OrderFacts
@@ -187,7 +187,9 @@ async def _ensure_contact(exact: Any, plan: CustomerPlan, account_id: str) -> No
 async def _account_by_code(services: Any, code: str) -> str:
     cache = services.extras.setdefault("orders.accounts_by_code", {})
     if code not in cache:
-        rows = await services.exact.get("crm/Accounts", filter=eq("Code", code), select="ID", top=1)
+        # Exact stores account codes right-aligned in 18 characters: compare trimmed.
+        query = Filter(f"trim(Code) eq {literal(code.strip())}")
+        rows = await services.exact.get("crm/Accounts", filter=query, select="ID", top=1)
         if not rows:
             raise PermanentError(
                 f"Exact has no account with code {code!r} (the configured standard debtor)",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from connectors.errors import PermanentError
@@ -94,11 +95,30 @@ async def sync_order(services: Any, gid: str, *, backfill: bool = False) -> str:
         plan = plan_order(order, facts, settings, services.settings.mapping)
         result = await export_plan(services, plan)
         why = f"created {len(result.created)}, found {len(result.found)}"
+    if action is Action.DONE:
+        await _flag_changes(services, order)
     if settings.prepayments:
         links = await order_links(services, order.id)
         await book_payments(services, order, [link.data for link in links.values()])
     await release_pending_fulfilments(services, order.id)
     return why
+
+
+async def _flag_changes(services: Any, order: Any) -> None:
+    """An order edited after export is not re-booked: say so, loudly, for an operator."""
+    if order.total_price_set is None:
+        return
+    links = await order_links(services, order.id)
+    booked = sum((Decimal(str(ln.data.get("total") or 0)) for ln in links.values()), Decimal(0))
+    now = order.total_price_set.shop_money.amount
+    if links and booked != now and not any(ln.data.get("reversed") for ln in links.values()):
+        log.warning(
+            "orders.changed_after_export",
+            order=order.name,
+            booked=str(booked),
+            shopify_total=str(now),
+            hint="Edit the Exact document(s) by hand; shopsync does not re-book edited orders.",
+        )
 
 
 async def run_fulfilment(services: Any, job: Job) -> None:

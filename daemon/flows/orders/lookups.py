@@ -52,8 +52,15 @@ async def item_ids(services: Any, settings: OrdersSettings, lines: Iterable[Any]
             "IsSalesItem": True,
             "StandardSalesPrice": line.net_price,
         }
-        if settings.items.auto_create_group:
-            body["ItemGroupCode"] = settings.items.auto_create_group
+        group = settings.items.auto_create_group
+        if group:
+            groups = await _ids_by_code(services, "logistics/ItemGroups", "ID", [group], "groups")
+            if group not in groups:
+                raise PermanentError(
+                    f"Exact has no item group {group!r}",
+                    hint="Fix orders.items.auto_create_group to an existing item group code.",
+                )
+            body["ItemGroup"] = groups[group]
         created = await services.exact.post("logistics/Items", body)
         found[code] = _cache(services, "items")[code] = str(created["ID"])
     return found
