@@ -51,7 +51,7 @@ class ExactSandbox:
         self.oauth = TokenAuthority(
             self.clock, client_id, client_secret, redirect_uri, access_token_ttl
         )
-        self.limits = RateLimits(self.clock, minute_limit, daily_limit)
+        self.limits = RateLimits(self.clock, minute_limit, daily_limit, catalogue.timezone)
         self.budget = ErrorBudget(self.clock, error_budget)
         self.faults = control.Faults()
         self.dice = control.Dice()

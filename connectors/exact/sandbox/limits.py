@@ -1,19 +1,22 @@
 """Exact's call limits: per-minute and per-day counters and the per-endpoint hourly error budget.
 
 Header names from exact.md and Exact's list quoted on forums.invantive.com ("Inzien waardes
-Exact Online kopteksten voor rate limits"). Resets are Unix epochs in milliseconds; the daily
-window resets at midnight (UTC here). Error budget: "No more than 10 errors per API key, per
-user, per company, per endpoint, and per hour ... blocked ... lifted after one hour and will
-gradually increase" with 400/401/403/404 counted (Exact's text quoted on forums.invantive.com,
-"Impact analysis of 10 error messages per app, endpoint, division, user and hour"). Exact does
-not publish the blocked answer's shape; we answer 429 with Exact's error body.
+Exact Online kopteksten voor rate limits"). Resets are Unix epochs in milliseconds (picqer
+Connection.php: "resets in UTC epoch milliseconds"); the daily window resets at midnight in the
+division's time zone (Europe/Amsterdam for the NL host). Error budget: "No more than 10 errors
+per API key, per user, per company, per endpoint, and per hour ... blocked ... lifted after one
+hour and will gradually increase" with 400/401/403/404 counted (Exact's text quoted on
+forums.invantive.com, "Impact analysis of 10 error messages per app, endpoint, division, user
+and hour"). Exact does not publish the blocked answer's shape; we answer 429 with Exact's
+error body and the ordinary limit headers.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from .clock import SandboxClock
 
@@ -28,7 +31,9 @@ class RateLimits:
     clock: SandboxClock
     minute_limit: int
     daily_limit: int
+    timezone: str = "Europe/Amsterdam"
     minute_start: float | None = None
+    day_end: float | None = None
     minute_used: int = 0
     day_start: float | None = None
     day_used: int = 0
@@ -36,9 +41,12 @@ class RateLimits:
 
     def _roll(self) -> None:
         now = self.clock.now()
-        day = math.floor(now / DAY) * DAY
-        if self.day_start != day:
-            self.day_start, self.day_used = day, 0
+        if self.day_end is None or now >= self.day_end:
+            local = datetime.fromtimestamp(now, ZoneInfo(self.timezone))
+            midnight = datetime.combine(local.date(), time(0), tzinfo=local.tzinfo)
+            tomorrow = datetime.combine(local.date() + timedelta(days=1), time(0), local.tzinfo)
+            self.day_start, self.day_end = midnight.timestamp(), tomorrow.timestamp()
+            self.day_used = 0
         if self.minute_start is None or now >= self.minute_start + MINUTE:
             self.minute_start, self.minute_used = now, 0
 
@@ -55,8 +63,8 @@ class RateLimits:
     def headers(self, *, minute_spent: bool = False) -> list[tuple[str, str]]:
         """The six headers; `minute_spent` reports the minute window as used up (a real 429)."""
         self._roll()
-        assert self.day_start is not None and self.minute_start is not None
-        day_reset = self.clock.to_wall(self.day_start + DAY)
+        assert self.day_end is not None and self.minute_start is not None
+        day_reset = self.clock.to_wall(self.day_end)
         minute_reset = self.clock.to_wall(self.minute_start + MINUTE)
         return [
             ("x-ratelimit-limit", str(self.daily_limit)),
