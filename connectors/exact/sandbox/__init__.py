@@ -7,7 +7,7 @@
 Serve it with the lifespan on: webhook delivery runs there (with it off, notifications queue up
 undelivered). Authorisation has no login page: `GET /api/oauth2/auth` redirects straight back
 with a code. `time_scale` speeds Exact time up; `expires_in` and the reset headers are given in
-wall time, so keep 600 / time_scale well above one second (or lower `access_token_ttl` less).
+wall time, so keep access_token_ttl / time_scale well above one second.
 The control routes under `/_sandbox/exact/` are listed in `control.py`.
 """
 

@@ -12,9 +12,9 @@ from connectors.sandbox_catalogue import Catalogue
 
 from . import control
 from .api import RestApi, endpoint_of
+from .asgi import Request, Response, Scope, drop_connection, read_request, send_response
 from .clock import SandboxClock
 from .entities import build_registry
-from .http import Request, Response, Scope, drop_connection, read_request, send_response
 from .jsonio import ApiError, dumps, error_body
 from .limits import ErrorBudget, RateLimits
 from .oauth import OAuthError, TokenAuthority
