@@ -85,7 +85,10 @@ class Database:
         """BEGIN IMMEDIATE … COMMIT on the writer; rolls back if the block raises."""
         async with self._lock:
             conn = self._writer
-            await conn.execute("BEGIN IMMEDIATE")
+            # Shielded: a cancel landing here would leave BEGIN run but never rolled back,
+            # and every later transaction on the writer would fail.
+            with anyio.CancelScope(shield=True):
+                await conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
             except BaseException:
