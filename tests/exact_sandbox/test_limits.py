@@ -89,3 +89,15 @@ async def test_injected_server_errors_use_exacts_error_body(exact_sandbox):
         faults = await run.control("faults", {"error_rate": 0.0})
         assert faults["error_rate"] == 0.0
         assert (await run.get("vat/VATCodes")).status_code == 200
+
+
+async def test_unauthorised_calls_count_against_the_error_budget(exact_sandbox):
+    async with exact_sandbox(error_budget=3) as run:
+        bad = {"authorization": "Bearer not-a-token"}
+        for _ in range(3):
+            r = await run.http.get(run.url("crm/Contacts"), headers=bad)
+            assert r.status_code == 401
+        assert (await run.get("crm/Contacts")).status_code == 429  # even with a good token now
+        state = await run.control("state")
+        assert state["errors"] == {"crm/Contacts": 3}
+        assert "crm/Contacts" in state["blocked"]

@@ -90,3 +90,18 @@ async def test_unsubscribed_topics_send_nothing_and_subscribed_creates_do(exact_
     assert topics == ["Accounts"]
     assert json.loads(receiver.bodies[0])["Content"]["Key"] == created.json()["d"]["ID"]
     assert state["webhooks"]["delivered"] == 1
+
+
+async def test_a_callback_that_keeps_failing_is_retried_then_counted_failed(exact_sandbox):
+    async with exact_sandbox(time_scale=100) as run:  # retry back-off shrinks with the scale
+        # Port 9 (discard) on loopback: nothing listens, every attempt is refused.
+        await run.post(
+            "webhooks/WebhookSubscriptions",
+            {"CallbackURL": "http://127.0.0.1:9/exact", "Topic": "StockPositions"},
+        )
+        await run.control("stock", {"sku": "SKU-00003", "warehouse": "AMS", "delta": 1})
+        with anyio.fail_after(10):
+            while (await run.control("state"))["webhooks"]["failed"] == 0:  # noqa: ASYNC110
+                await anyio.sleep(0.02)
+        recent = (await run.control("state"))["webhooks"]["recent"][-1]
+        assert recent["attempts"] == 3 and recent["status"] is None and recent["error"]
