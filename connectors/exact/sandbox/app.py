@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 from urllib.parse import urlencode
@@ -22,6 +23,7 @@ from .store import Store
 from .webhooks import WebhookDispatcher
 
 CONTROL = "/_sandbox/exact"
+log = logging.getLogger(__name__)
 
 
 class ExactSandbox:
@@ -166,6 +168,10 @@ class ExactSandbox:
                 self.calls_429 += 1
             response = Response(exc.status, error_body(exc.message), headers=exc.headers)
             return self._with_limits(response)
+        except Exception:
+            # A sandbox bug still answers like Exact's 500, and leaves a traceback for us.
+            log.exception("exact sandbox failed on %s %s", request.method, endpoint)
+            return self._with_limits(Response(500, error_body("An unexpected error occurred.")))
         if event is not None:
             topic, action, key = event
             es, _ = self.api.resolve(tail)
