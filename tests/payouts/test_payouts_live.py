@@ -17,7 +17,9 @@ D = Decimal
 async def open_invoice(env: Env, your_ref: str, amount: Decimal) -> int:
     """An open sales invoice in Exact, as the orders flow leaves it (VAT-free for easy sums)."""
     exact = env.services.exact
-    account = (await exact.get("crm/Accounts", filter=eq("Code", "1"), select=["ID"]))[0]["ID"]
+    account = (await exact.get("crm/Accounts", filter=eq("Code", "1".rjust(18)), select=["ID"]))[0][
+        "ID"
+    ]
     item = (await exact.get("logistics/Items", filter=eq("Code", "SHIPPING"), select=["ID"]))[0]
     invoice = await exact.post(
         "salesinvoice/SalesInvoices",
