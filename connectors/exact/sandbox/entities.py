@@ -1,64 +1,21 @@
-"""The entity sets the sandbox serves: URL path, key, fields, row source, writers and topic.
-
-Read-only stock views (field names): `inventory/ItemWarehouses` (ItemWarehouse.php in
-picqer/exact-php-client) and the Sync API `sync/Inventory/StockPositions` (fields as selected by
-public Exact taps: Timestamp, CurrentStock, FreeStock, ItemId, ItemCode, ItemDescription,
-PlanningIn, PlanningOut, ProjectedStock, ReorderPoint, ReservedStock, UnitCode,
-UnitDescription, Warehouse, WarehouseCode, WarehouseDescription). Exact has no `InStock` on
-that endpoint: `CurrentStock` is the quantity in stock, `FreeStock` = CurrentStock − ReservedStock.
-"""
+"""The entity sets the sandbox serves: URL path, key, fields, row source, writers and topic."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from . import crm, items, ledger, sales
+from . import crm, deliveries, items, ledger, sales
 from .items import ITEM_FIELDS
 from .jsonio import ApiError
+from .stock_views import (
+    ITEM_WAREHOUSE_FIELDS,
+    STOCK_POSITION_FIELDS,
+    item_rows,
+    stock_views,
+)
 from .store import Row, Store
-
-ITEM_WAREHOUSE_FIELDS = (
-    "ID",
-    "Item",
-    "ItemCode",
-    "ItemDescription",
-    "Warehouse",
-    "WarehouseCode",
-    "WarehouseDescription",
-    "CurrentStock",
-    "ReservedStock",
-    "PlannedStockIn",
-    "PlannedStockOut",
-    "ProjectedStock",
-    "SafetyStock",
-    "ReorderPoint",
-    "MaximumStock",
-    "Division",
-    "Modified",
-)
-STOCK_POSITION_FIELDS = (
-    "Timestamp",
-    "ID",
-    "ItemId",
-    "ItemCode",
-    "ItemDescription",
-    "UnitCode",
-    "UnitDescription",
-    "CurrentStock",
-    "FreeStock",
-    "ReservedStock",
-    "PlanningIn",
-    "PlanningOut",
-    "ProjectedStock",
-    "ReorderPoint",
-    "Warehouse",
-    "WarehouseCode",
-    "WarehouseDescription",
-    "Division",
-)
 
 
 @dataclass
@@ -86,81 +43,6 @@ class EntitySet:
         return None
 
 
-def _stock_views(store: Store) -> tuple[Callable[[], list[Row]], Callable[[], list[Row]]]:
-    def joined() -> Iterable[tuple[Any, Row, Row]]:
-        items = store.table("logistics/Items")
-        warehouses = store.table("inventory/Warehouses")
-        for (item_id, wh_id), st in store.stock.items():
-            yield st, items[item_id], warehouses[wh_id]
-
-    def item_warehouses() -> list[Row]:
-        return [
-            {
-                "ID": st.id,
-                "Item": item["ID"],
-                "ItemCode": item["Code"],
-                "ItemDescription": item["Description"],
-                "Warehouse": wh["ID"],
-                "WarehouseCode": wh["Code"],
-                "WarehouseDescription": wh["Description"],
-                "CurrentStock": st.on_hand,
-                "ReservedStock": st.reserved,
-                "PlannedStockIn": st.planning_in,
-                "PlannedStockOut": st.planning_out,
-                "ProjectedStock": st.on_hand + st.planning_in - st.planning_out,
-                "SafetyStock": Decimal(0),
-                "ReorderPoint": Decimal(0),
-                "MaximumStock": Decimal(0),
-                "Division": store.division,
-                "Modified": st.modified,
-            }
-            for st, item, wh in joined()
-        ]
-
-    def stock_positions() -> list[Row]:
-        return [
-            {
-                "Timestamp": st.timestamp,
-                "ID": st.id,
-                "ItemId": item["ID"],
-                "ItemCode": item["Code"],
-                "ItemDescription": item["Description"],
-                "UnitCode": item["Unit"],
-                "UnitDescription": item["UnitDescription"],
-                "CurrentStock": st.on_hand,
-                "FreeStock": st.free,
-                "ReservedStock": st.reserved,
-                "PlanningIn": st.planning_in,
-                "PlanningOut": st.planning_out,
-                "ProjectedStock": st.on_hand + st.planning_in - st.planning_out,
-                "ReorderPoint": Decimal(0),
-                "Warehouse": wh["ID"],
-                "WarehouseCode": wh["Code"],
-                "WarehouseDescription": wh["Description"],
-                "Division": store.division,
-            }
-            for st, item, wh in joined()
-        ]
-
-    return item_warehouses, stock_positions
-
-
-def _items(store: Store, *, with_timestamp: bool = False) -> Callable[[], list[Row]]:
-    def rows() -> list[Row]:
-        totals: dict[str, Decimal] = {}
-        for (item_id, _), st in store.stock.items():
-            totals[item_id] = totals.get(item_id, Decimal(0)) + st.on_hand
-        out = []
-        for item in store.table("logistics/Items").values():
-            row = {**item, "Stock": totals.get(item["ID"], Decimal(0))}
-            if not with_timestamp:
-                row.pop("Timestamp", None)
-            out.append(row)
-        return out
-
-    return rows
-
-
 def _lines_of(store: Store, table: str, nav: str) -> Callable[[], list[Row]]:
     def rows() -> list[Row]:
         return [ln for doc in store.table(table).values() for ln in doc[nav]]
@@ -177,7 +59,7 @@ def _no_edit(what: str) -> Callable[..., None]:
 
 def build_registry(store: Store, client_id: str) -> dict[str, EntitySet]:
     """Every served set, keyed by its lower-cased path (Exact's URLs are case-insensitive)."""
-    item_warehouses, stock_positions = _stock_views(store)
+    item_warehouses, stock_positions = stock_views(store)
 
     def table(name: str) -> Callable[[], Iterable[Row]]:
         return lambda: store.table(name).values()
@@ -241,7 +123,7 @@ def build_registry(store: Store, client_id: str) -> dict[str, EntitySet]:
             "Item",
             "ID",
             ITEM_FIELDS,
-            _items(store),
+            item_rows(store),
             create=wrap(items.create_item),
             update=_no_edit("An item"),
             topic="Items",
@@ -282,7 +164,7 @@ def build_registry(store: Store, client_id: str) -> dict[str, EntitySet]:
             "Item",
             "ID",
             (*ITEM_FIELDS, "Timestamp"),
-            _items(store, with_timestamp=True),
+            item_rows(store, with_timestamp=True),
             page_size=1000,
             needs_select=True,
             sync=True,
@@ -292,7 +174,7 @@ def build_registry(store: Store, client_id: str) -> dict[str, EntitySet]:
             "Item",
             "ID",
             ITEM_FIELDS,
-            _items(store),
+            item_rows(store),
             page_size=1000,
             needs_select=True,
         ),
@@ -372,11 +254,11 @@ def build_registry(store: Store, client_id: str) -> dict[str, EntitySet]:
             "salesorder/GoodsDeliveries",
             "GoodsDelivery",
             "EntryID",
-            sales.DELIVERY_FIELDS,
+            deliveries.DELIVERY_FIELDS,
             table("salesorder/GoodsDeliveries"),
             lines="GoodsDeliveryLines",
-            line_fields=sales.DELIVERY_LINE_FIELDS,
-            create=wrap(sales.create_goods_delivery),
+            line_fields=deliveries.DELIVERY_LINE_FIELDS,
+            create=wrap(deliveries.create_goods_delivery),
             update=_no_edit("A goods delivery"),
             topic="GoodsDeliveries",
         ),
@@ -384,7 +266,7 @@ def build_registry(store: Store, client_id: str) -> dict[str, EntitySet]:
             "salesorder/GoodsDeliveryLines",
             "GoodsDeliveryLine",
             "ID",
-            sales.DELIVERY_LINE_FIELDS,
+            deliveries.DELIVERY_LINE_FIELDS,
             _lines_of(store, "salesorder/GoodsDeliveries", "GoodsDeliveryLines"),
         ),
         EntitySet(

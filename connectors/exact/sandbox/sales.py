@@ -1,10 +1,9 @@
-"""Sales documents: SalesOrders (lines inline), GoodsDeliveries and SalesInvoices/credit notes.
+"""Sales documents: SalesOrders and SalesInvoices/credit notes, lines posted inline.
 
 Field names and keys from picqer/exact-php-client (SalesOrder.php: primary key OrderID, Status
 12 open / 20 partial / 21 complete / 45 cancelled; SalesInvoice.php: InvoiceID, Type 8020 sales
-invoice / 8021 credit note; GoodsDelivery.php: EntryID). Stock effects: an order line plans and
-reserves stock, a delivery takes it out of the warehouse, an invoice not based on an order
-takes stock out at once (as if processed immediately).
+invoice / 8021 credit note). Stock effects: an order line plans and reserves stock (a delivery,
+in `deliveries`, takes it out); an invoice takes its stock out at once (as if processed).
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from typing import Any
 
 from .jsonio import ApiError, parse_date
 from .store import Row, Store, new_guid
-from .validation import decimal_field, guid, money, reference, reject_unknown, required, vat_code
+from .validation import decimal_field, money, reference, reject_unknown, required, vat_code
 
 ORDER_FIELDS = (
     "OrderID",
@@ -64,37 +63,6 @@ ORDER_LINE_FIELDS = (
     "VATAmount",
     "VATCode",
     "VATPercentage",
-    "DeliveryDate",
-    "Division",
-)
-DELIVERY_FIELDS = (
-    "EntryID",
-    "DeliveryNumber",
-    "DeliveryDate",
-    "DeliveryAccount",
-    "DeliveryAccountName",
-    "Description",
-    "YourRef",
-    "Warehouse",
-    "TrackingNumber",
-    "ShippingMethod",
-    "Remarks",
-    "GoodsDeliveryLines",
-    "Division",
-    "Created",
-    "Modified",
-)
-DELIVERY_LINE_FIELDS = (
-    "ID",
-    "EntryID",
-    "SalesOrderLineID",
-    "SalesOrderNumber",
-    "Item",
-    "ItemCode",
-    "Description",
-    "QuantityOrdered",
-    "QuantityDelivered",
-    "TrackingNumber",
     "DeliveryDate",
     "Division",
 )
@@ -149,10 +117,10 @@ INVOICE_LINE_FIELDS = (
     "Division",
 )
 _ORDER_INPUT = set(ORDER_FIELDS) - {"OrderID", "OrderNumber", "AmountFC", "AmountDC"}
-_STATUS = {12: "Open", 20: "Partial", 21: "Complete", 45: "Cancelled"}
+STATUS = {12: "Open", 20: "Partial", 21: "Complete", 45: "Cancelled"}
 
 
-def _lines(body: dict[str, Any], name: str) -> list[dict[str, Any]]:
+def lines_of_body(body: dict[str, Any], name: str) -> list[dict[str, Any]]:
     lines = body.get(name)
     if isinstance(lines, dict):  # OData v2 also accepts {"results": [...]}
         lines = lines.get("results")
@@ -204,7 +172,7 @@ def create_sales_order(store: Store, body: dict[str, Any]) -> Row:
     else:
         warehouse = store.main_warehouse()
     assert warehouse is not None
-    raw_lines = _lines(body, "SalesOrderLines")
+    raw_lines = lines_of_body(body, "SalesOrderLines")
     lines = [
         _priced_line(store, raw, ORDER_LINE_FIELDS, "SalesOrderLine", account, i)
         for i, raw in enumerate(raw_lines, 1)
@@ -267,90 +235,6 @@ def update_sales_order(store: Store, row: Row, body: dict[str, Any]) -> None:
     row["Modified"] = store.clock.now_dt()
 
 
-def create_goods_delivery(store: Store, body: dict[str, Any]) -> Row:
-    reject_unknown(body, DELIVERY_FIELDS, "GoodsDelivery")
-    raw_lines = _lines(body, "GoodsDeliveryLines")
-    entry_id = new_guid()
-    number = store.next_number("delivery", 1)
-    planned: list[tuple[Row, Row, Decimal]] = []
-    for raw in raw_lines:
-        reject_unknown(raw, DELIVERY_LINE_FIELDS, "GoodsDeliveryLine")
-        line_id = guid(required(raw, "SalesOrderLineID"), "SalesOrderLineID")
-        qty = decimal_field(raw, "QuantityDelivered")
-        found = _order_line(store, line_id)
-        if found is None:
-            raise ApiError(400, f"Invalid reference: SalesOrderLineID '{line_id}' does not exist.")
-        order, line = found
-        if qty <= 0 or line["QuantityDelivered"] + qty > line["Quantity"]:
-            raise ApiError(400, "Quantity delivered exceeds the quantity still to deliver.")
-        planned.append((order, line, qty))
-    orders = {id(o): o for o, _, _ in planned}
-    first = planned[0][0]
-    delivery = {f: None for f in DELIVERY_FIELDS} | store.base_row()
-    delivery.update(
-        EntryID=entry_id,
-        DeliveryNumber=number,
-        DeliveryDate=parse_date(body["DeliveryDate"], "DeliveryDate")
-        if body.get("DeliveryDate")
-        else store.clock.now_dt(),
-        DeliveryAccount=first["DeliverTo"],
-        DeliveryAccountName=first["OrderedByName"],
-        Description=body.get("Description"),
-        YourRef=body.get("YourRef") or first["YourRef"],
-        Warehouse=first["WarehouseID"],
-        TrackingNumber=body.get("TrackingNumber"),
-        ShippingMethod=body.get("ShippingMethod"),
-        Remarks=body.get("Remarks"),
-    )
-    lines = []
-    for order, line, qty in planned:
-        line["QuantityDelivered"] += qty
-        lines.append(
-            {
-                "ID": new_guid(),
-                "EntryID": entry_id,
-                "SalesOrderLineID": line["ID"],
-                "SalesOrderNumber": order["OrderNumber"],
-                "Item": line["Item"],
-                "ItemCode": line["ItemCode"],
-                "Description": line["Description"],
-                "QuantityOrdered": line["Quantity"],
-                "QuantityDelivered": qty,
-                "TrackingNumber": delivery["TrackingNumber"],
-                "DeliveryDate": delivery["DeliveryDate"],
-                "Division": store.division,
-            }
-        )
-        item = store.get("logistics/Items", line["Item"])
-        if item and item["IsStockItem"]:
-            store.move_stock(
-                item["ID"], order["WarehouseID"], on_hand=-qty, reserved=-qty, planning_out=-qty
-            )
-    delivery["GoodsDeliveryLines"] = lines
-    store.table("salesorder/GoodsDeliveries")[entry_id] = delivery
-    for order in orders.values():
-        done = all(ln["QuantityDelivered"] >= ln["Quantity"] for ln in order["SalesOrderLines"])
-        order["DeliveryStatus"] = 21 if done else 20
-        order["Status"] = 21 if done else 20
-        order["StatusDescription"] = _STATUS[order["Status"]]
-        order["Modified"] = store.clock.now_dt()
-        store.changed(
-            "SalesOrders",
-            "Update",
-            order["OrderID"],
-            f"salesorder/SalesOrders(guid'{order['OrderID']}')",
-        )
-    return delivery
-
-
-def _order_line(store: Store, line_id: str) -> tuple[Row, Row] | None:
-    for order in store.table("salesorder/SalesOrders").values():
-        for line in order["SalesOrderLines"]:
-            if line["ID"] == line_id:
-                return order, line
-    return None
-
-
 def create_sales_invoice(store: Store, body: dict[str, Any]) -> Row:
     reject_unknown(body, INVOICE_FIELDS, "SalesInvoice")
     account = reference(store, "crm/Accounts", body, "OrderedBy")
@@ -370,7 +254,7 @@ def create_sales_invoice(store: Store, body: dict[str, Any]) -> Row:
     assert warehouse is not None
     lines = [
         _priced_line(store, raw, INVOICE_LINE_FIELDS, "SalesInvoiceLine", account, i)
-        for i, raw in enumerate(_lines(body, "SalesInvoiceLines"), 1)
+        for i, raw in enumerate(lines_of_body(body, "SalesInvoiceLines"), 1)
     ]
     invoice_id = new_guid()
     excl = sum((ln["AmountFC"] for ln in lines), Decimal(0))
