@@ -24,6 +24,8 @@ from daemon.flows.payouts.plan import (
     is_test_payout,
     plan_bank_entry,
     plan_reversal,
+    reference,
+    reversal_reference,
     wanted,
 )
 from daemon.logs import get_logger
@@ -81,8 +83,8 @@ async def import_payouts(services: Any, job: Job) -> None:
             continue
         link = await services.links.get(ENTITY, payout.id)
         reversible = payout.status in REVERSIBLE_STATUSES
-        if reversible and (link is None or link.data.get("reversal_id")):
-            continue  # never booked, or already reversed
+        if reversible and (link is None or not link.exact_id or link.data.get("reversal_id")):
+            continue  # never booked (or a skipped test payout), or already reversed
         if not reversible and link is not None:
             continue  # booked already
         specs.append(
@@ -126,7 +128,7 @@ async def book_payout(services: Any, job: Job) -> None:
         await services.links.put(ENTITY, payout.id, "", data={"skipped": "test payout"})
         log.info("test payout skipped", payout=payout.id)
         return
-    found = await _find_entry(services, f"SP{payout.legacy_resource_id}:")
+    found = await _find_entry(services, reference(payout))
     if found is None:
         s, receivables = await _matching(services, s)
         plan = plan_bank_entry(payout, txs, receivables, s, zone=_zone(services))
@@ -163,8 +165,7 @@ async def balance_transactions(services: Any, legacy_id: int) -> list[BalanceTra
 
 
 async def _reverse(services: Any, s: PayoutsSettings, payout: Payout, link: Any) -> None:
-    ref = f"SP{payout.legacy_resource_id}R:"
-    found = await _find_entry(services, ref)
+    found = await _find_entry(services, reversal_reference(payout))
     if found is None:
         booked = Decimal(link.data.get("net", payout.net.amount))
         plan = plan_reversal(payout, booked, s, zone=_zone(services))
