@@ -13,7 +13,7 @@ from tests.orders.conftest import CATALOGUE, LOCATIONS, SHOPIFY_SECRET, SHOPIFY_
 from tests.support.daemon_proc import write_config
 
 
-async def _plan(tmp_path, *extra: str) -> str:
+async def _plan(tmp_path, *extra: str, command: str = "plan") -> str:
     import anyio
 
     shop = ShopifySandbox(CATALOGUE, access_token=SHOPIFY_TOKEN, webhook_secret=SHOPIFY_SECRET)
@@ -51,7 +51,7 @@ async def _plan(tmp_path, *extra: str) -> str:
                 sys.executable,
                 "-m",
                 "daemon.cli",
-                "plan",
+                command,
                 "orders",
                 "--since",
                 "2020-01-01",
@@ -62,7 +62,8 @@ async def _plan(tmp_path, *extra: str) -> str:
             check=False,
         )
     assert result.returncode == 0, result.stderr.decode()
-    assert not (tmp_path / "state").exists()  # not even a database was created
+    if command == "plan":
+        assert not (tmp_path / "state").exists()  # not even a database was created
     return result.stdout.decode()
 
 
@@ -85,3 +86,19 @@ async def test_plan_orders_prints_a_readable_table(tmp_path):
     out = await _plan(tmp_path)
     assert "salesorder" in out and "SKU-00001" in out
     assert "3 order(s) planned; nothing was written." in out
+
+
+@pytest.mark.slow
+@pytest.mark.anyio
+async def test_backfill_enqueues_every_order_since_the_date_for_the_daemon(tmp_path):
+    from state.db import Database
+
+    out = await _plan(tmp_path, "--no-wait", command="backfill")
+    assert "enqueued 3 order(s)" in out
+    db = await Database.open(tmp_path / "state" / "shopsync.db")
+    try:
+        rows = await db.fetchall("SELECT kind, key, payload FROM jobs ORDER BY id")
+    finally:
+        await db.close()
+    assert [r[0] for r in rows] == ["orders.export"] * 3
+    assert all(json.loads(r[2])["backfill"] is True for r in rows)
