@@ -7,6 +7,7 @@ Matching order: the link from an earlier order, then an Exact account with the s
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,8 @@ from connectors.exact.odata import Filter, Guid, and_, eq, literal
 from connectors.shopify.models import Address, Order
 from daemon.flows.orders.config import OrdersSettings
 from daemon.flows.orders.facts import OrderFacts
+
+LOCK_STRIPES = 64
 
 
 @dataclass(frozen=True)
@@ -128,11 +131,13 @@ async def resolve_account(services: Any, plan: CustomerPlan) -> str:
     """The Exact account ID for `plan`: linked, found, or created (with its contact)."""
     if plan.standard_debtor is not None:
         return await _account_by_code(services, plan.standard_debtor)
-    # Two orders of one new buyer may run at once (their jobs have different keys): one lock
-    # per buyer makes the second wait and then find the first one's account.
-    locks = services.extras.setdefault("orders.customer_locks", {})
-    lock = locks.setdefault(plan.link_key or plan.name, anyio.Lock())
-    async with lock:
+    # Two orders of one new buyer may run at once (their jobs have different keys): a lock per
+    # buyer (striped, so memory stays fixed) makes the second wait and find the first's account.
+    locks = services.extras.setdefault(
+        "orders.customer_locks", [anyio.Lock() for _ in range(LOCK_STRIPES)]
+    )
+    key = plan.link_key or plan.name
+    async with locks[zlib.crc32(key.encode()) % LOCK_STRIPES]:
         return await _resolve_unlocked(services, plan)
 
 
