@@ -217,3 +217,26 @@ async def test_unknown_sku_becomes_a_new_item_when_auto_create_is_on(tmp_path):
     assert item["Description"]
     (so,) = state["sales_orders"]
     assert so["SalesOrderLines"][0]["ItemCode"] == "SKU-00035"
+
+
+@pytest.mark.anyio
+async def test_unexported_order_holds_its_units_for_the_stock_flow_until_exported(tmp_path):
+    async def holds(env):
+        rows = await env.services.db.fetchall(
+            "SELECT sku, location, quantity FROM stock_holds ORDER BY sku"
+        )
+        return [tuple(r) for r in rows]
+
+    async with order_env(tmp_path) as env:
+        body = ONE | {
+            "lines": [{"sku": "SKU-00002", "quantity": 3, "location": "RTM"}],
+            "financial_status": "pending",
+        }
+        made = await env.shop_control("POST", "/orders", body)
+        await sync_order(env.services, made["order_id"])
+        waiting = await holds(env)
+        await env.shop_control("POST", f"/orders/{made['order_id']}/pay", {})
+        await sync_order(env.services, made["order_id"])
+        after = await holds(env)
+    assert waiting == [("SKU-00002", "Rotterdam store", 3)]
+    assert after == []

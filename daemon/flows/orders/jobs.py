@@ -18,6 +18,7 @@ from daemon.flows.orders.facts import read_order
 from daemon.flows.orders.fulfilment import deliver
 from daemon.flows.orders.payments import book_payments
 from daemon.flows.orders.plan import plan_order
+from daemon.flows.stock import store as stock_store
 from daemon.logs import get_logger
 from state.queue import Job
 
@@ -80,6 +81,10 @@ async def sync_order(services: Any, gid: str, *, backfill: bool = False) -> str:
     exported = await is_exported(services, order.id)
     action, why = decide(order, settings, exported=exported, backfill=backfill)
     log.info("orders.decided", order=order.name, action=str(action), why=why)
+    if action in (Action.WAIT, Action.EXPORT):
+        await _hold_stock(services, order, facts)  # sold in Shopify, not yet reserved in Exact
+    else:
+        await stock_store.clear_holds(services.db, order.id)
     if action in (Action.WAIT, Action.SKIP):
         return why
     if action is Action.FLAG:
@@ -95,6 +100,7 @@ async def sync_order(services: Any, gid: str, *, backfill: bool = False) -> str:
         plan = plan_order(order, facts, settings, services.settings.mapping)
         result = await export_plan(services, plan)
         why = f"created {len(result.created)}, found {len(result.found)}"
+        await stock_store.clear_holds(services.db, order.id)  # Exact reserves it now
     if action is Action.DONE:
         await _flag_changes(services, order)
     if settings.prepayments:
@@ -102,6 +108,19 @@ async def sync_order(services: Any, gid: str, *, backfill: bool = False) -> str:
         await book_payments(services, order, [link.data for link in links.values()])
     await release_pending_fulfilments(services, order.id)
     return why
+
+
+async def _hold_stock(services: Any, order: Any, facts: Any) -> None:
+    """Tell the stock flow which units this order holds per Shopify location until export."""
+    held: dict[tuple[str, str], int] = {}
+    for line in order.line_items:
+        if line.is_gift_card or not line.sku:
+            continue
+        for location, quantity in facts.line_locations.get(line.id, ()):
+            if location and quantity > 0:
+                key = (line.sku, location)
+                held[key] = held.get(key, 0) + quantity
+    await stock_store.set_holds(services.db, order.id, [(k[0], k[1], q) for k, q in held.items()])
 
 
 async def _flag_changes(services: Any, order: Any) -> None:
