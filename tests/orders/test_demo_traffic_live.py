@@ -33,13 +33,17 @@ async def test_demo_order_traffic_is_in_sync_when_exact_fails_30_percent(tmp_pat
         await env.run_jobs(limit=100)
         await env.exact_control("POST", "faults", {"error_rate": 0})
         dead = await env.services.db.fetchall("SELECT key, last_error FROM jobs WHERE state='dead'")
+        retried = await env.services.db.fetchone(
+            "SELECT count(*) FROM job_attempts WHERE outcome = 'retrying'"
+        )
+        calls = env.services.exact.budget.calls
         verdict = orders_verdict(
             await env.shop_control("GET", "/state"),
             await env.exact_state(),
             default_warehouse="AMS",
             multi_location=True,
         )
-    print(events, verdict)
+    print(dict(events), verdict, {"retried_attempts": retried[0], "exact_calls": calls})
     assert [tuple(r) for r in dead] == []
     assert verdict["orders_in_sync"], verdict
     assert verdict["orders_expected"] == events["orders"] - events["cancelled"]
