@@ -276,6 +276,12 @@ class Scheduler:
         A firing that fails (the database refused the write) is owed and retried every nap:
         a schedule must never be skipped, and the daemon must not die of it.
         """
+        now = self.clock()
+        log.info(
+            "schedules",
+            timezone=str(self.zone),
+            next={s.name: str(self.next_fire(s, now)) for s in self.schedules.values()},
+        )
         if self.catch_up:
             try:
                 await self.catch_up_missed()
