@@ -240,3 +240,22 @@ async def test_unexported_order_holds_its_units_for_the_stock_flow_until_exporte
         after = await holds(env)
     assert waiting == [("SKU-00002", "Rotterdam store", 3)]
     assert after == []
+
+
+@pytest.mark.anyio
+async def test_returning_buyer_who_now_gives_a_vat_number_gets_reverse_charge(tmp_path):
+    buyer = {"email": "jan@peeters.example", "company": "Peeters BV"}
+    async with order_env(tmp_path) as env:
+        first = await env.shop_control("POST", "/orders", ONE | {"customer": buyer})
+        await sync_order(env.services, first["order_id"])
+        second = await env.shop_control(
+            "POST",
+            "/orders",
+            ONE | {"customer": buyer | {"vat_number": "BE0123456789"}, "shipping_country": "BE"},
+        )
+        await sync_order(env.services, second["order_id"])
+        state = await env.exact_state()
+    accounts = [a for a in state["accounts"] if a["Email"] == "jan@peeters.example"]
+    assert [a["VATNumber"] for a in accounts] == ["BE0123456789"]
+    icp = docs_by_ref(state)[f"{second['order_name']}/AMS"]
+    assert {ln["VATCode"] for ln in icp["SalesOrderLines"]} == {"ICP"}

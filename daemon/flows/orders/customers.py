@@ -138,7 +138,17 @@ async def resolve_account(services: Any, plan: CustomerPlan) -> str:
     )
     key = plan.link_key or plan.name
     async with locks[zlib.crc32(key.encode()) % LOCK_STRIPES]:
-        return await _resolve_unlocked(services, plan)
+        account_id = await _resolve_unlocked(services, plan)
+        if plan.vat_number:
+            await _ensure_vat_number(services.exact, account_id, plan.vat_number)
+        return account_id
+
+
+async def _ensure_vat_number(exact: Any, account_id: str, vat_number: str) -> None:
+    """A returning buyer who now gives a VAT number: Exact refuses ICP without it on file."""
+    row = await exact.get_one("crm/Accounts", account_id, select="ID,VATNumber")
+    if row is not None and not row.get("VATNumber"):
+        await exact.put("crm/Accounts", account_id, {"VATNumber": vat_number})
 
 
 async def _resolve_unlocked(services: Any, plan: CustomerPlan) -> str:
