@@ -88,6 +88,21 @@ async def test_the_gift_card_part_settles_the_invoice_from_the_liability_and_the
         credit = redemption["GeneralJournalEntryLines"][1]
         assert (credit["GLAccountCode"], D(str(credit["AmountFC"]))) == ("1300", D("-40.00"))
         assert credit["OurRef"] is not None
+        # The orders flow sees the gift card part as one of the order's payments, applied.
+        shared = [
+            link.data
+            for link in await env.services.links.all("order_payment")
+            if link.data.get("gateway") == "gift_card"
+        ]
+        assert shared == [
+            {
+                "order": order["order_id"],
+                "amount": "40.00",
+                "account": credit["Account"],
+                "applied": "40.00",
+                "gateway": "gift_card",
+            }
+        ]
 
         # The next import reconciles: Shopify's outstanding balance equals what is booked.
         await env.services.queue.enqueue("gift_cards.import", "gift_cards:2", {})

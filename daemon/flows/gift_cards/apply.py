@@ -40,6 +40,7 @@ REPORT = "gift_cards_report"  # services.extras: the last reconciliation totals
 REDEMPTION = "gift_card_redemption"  # links: Shopify order transaction gid → Exact entry
 ORDERS_SEEN = "gift_cards.orders_exported"  # cursor: links.created_at of the last order seen
 STARTED = "gift_cards.start_date"  # cursor: the first day shopsync looked at gift cards
+PAYMENT_ENTITY = "order_payment"  # the orders flow's payments (see daemon/flows/orders/README)
 
 # The same fields as connectors/shopify/queries/gift_cards.graphql, for one card by id (the
 # client has no single-card read yet; documents are accepted as well as query file names).
@@ -293,6 +294,28 @@ async def redeem_gift_cards(services: Any, job: Job) -> None:
         await services.links.put(
             REDEMPTION, tx.id, entry, exact_ref=order.name, data={"amount": str(money.amount)}
         )
+        await _share_with_prepayments(services, order.id, tx.id, entry, plan, account)
+
+
+async def _share_with_prepayments(
+    services: Any, order_id: str, tx_id: str, entry: str, plan: JournalPlan, account: str
+) -> None:
+    """Record the credit as one of the order's payments (the orders flow's `order_payment`
+    link), so in sales-order mode its prepayment step moves it onto Exact's invoice later,
+    exactly like a card payment. Never overwrite: that step keeps `applied` up to date."""
+    if await services.links.get(PAYMENT_ENTITY, tx_id) is not None:
+        return
+    credits = [ln for ln in plan.lines if ln.account_id]
+    amount = -sum((ln.amount for ln in credits), ZERO)
+    applied = -sum((ln.amount for ln in credits if ln.invoice_number is not None), ZERO)
+    data = {
+        "order": order_id,
+        "amount": str(amount),
+        "account": account,
+        "applied": str(applied),
+        "gateway": "gift_card",
+    }
+    await services.links.put(PAYMENT_ENTITY, tx_id, entry, exact_ref=plan.reference, data=data)
 
 
 def _gift_card_payment(tx: Any) -> bool:
