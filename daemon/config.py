@@ -225,6 +225,7 @@ class Settings(BaseSettings):
     orders: OrdersSettings = Field(default_factory=lambda: OrdersSettings())
     payouts: PayoutsSettings = Field(default_factory=lambda: PayoutsSettings())
     gift_cards: GiftCardsSettings = Field(default_factory=lambda: GiftCardsSettings())
+    refunds: RefundsSettings = Field(default_factory=lambda: RefundsSettings())
     schedules: ScheduleSettings = Field(default_factory=lambda: ScheduleSettings())
 
     @model_validator(mode="after")
@@ -302,6 +303,7 @@ def _problems(exc: ValidationError) -> list[str]:
 from daemon.flows.gift_cards.config import GiftCardsSettings  # noqa: E402
 from daemon.flows.orders.config import OrdersSettings  # noqa: E402
 from daemon.flows.payouts.config import PayoutsSettings  # noqa: E402
+from daemon.flows.refunds.config import RefundsSettings  # noqa: E402
 from daemon.schedule import ScheduleSettings  # noqa: E402
 
 Settings.model_rebuild()

@@ -18,7 +18,7 @@ Background = Callable[[], Awaitable[None]]
 def build_registry() -> Any:
     """Every job kind this daemon knows, mapped to its handler."""
     from daemon import alerts
-    from daemon.flows import gift_cards, orders, payouts, stock, webhooks
+    from daemon.flows import gift_cards, orders, payouts, refunds, stock, webhooks
     from daemon.flows.selftest import run_selftest
     from daemon.worker import Registry
 
@@ -31,12 +31,19 @@ def build_registry() -> Any:
     orders.register(registry)
     payouts.register(registry)
     gift_cards.register(registry)
+    refunds.register(registry)
     return registry
 
 
 def shopify_topics() -> frozenset[str]:
     """The ingress allowlist: topics some flow routes (importing a flow adds its routes)."""
-    from daemon.flows import gift_cards, orders, stock, webhooks  # noqa: F401  (registers routes)
+    from daemon.flows import (  # noqa: F401  (registers routes)
+        gift_cards,
+        orders,
+        refunds,
+        stock,
+        webhooks,
+    )
 
     return frozenset(webhooks.SHOPIFY_ROUTES)
 

@@ -35,11 +35,19 @@ async def poll_orders_once(services: Any, now: dt.datetime | None = None) -> int
     async for header in services.shopify.iter_order_headers(since - OVERLAP):
         kind, key, payload = export_job(header.id)
         await services.queue.enqueue(kind, key, payload)
+        await refunds_hook(services, header.id)  # refunds flow hook (daemon/flows/refunds)
         count += 1
     await services.cursors.set(CURSOR, now.isoformat())
     if count:
         log.info("orders.polled", since=since.isoformat(), enqueued=count)
     return count
+
+
+async def refunds_hook(services: Any, order_id: str) -> None:
+    # --- refunds flow hook (owned by daemon/flows/refunds): its refunds are looked at too ---
+    from daemon.flows.refunds.jobs import poller_hook
+
+    await poller_hook(services, order_id)
 
 
 async def run_order_poller(services: Any) -> None:

@@ -1,0 +1,147 @@
+"""Thin apply: each credit note and the refund's entry made in Exact at most once.
+
+Per credit note: link (`refund`, "{refund gid}:{warehouse}") → else search SalesInvoices by
+YourRef (`#1001/R123/AMS`) → else create → link. The entry: link (`refund_entry`, refund gid) →
+else search journal lines by Description (`Shopify refund #1001 R123`) → else create → link.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from connectors.exact.odata import eq
+from daemon.flows.orders.apply import SALES_INVOICES
+from daemon.flows.orders.lookups import gl_account_id, item_ids, warehouse_id
+from daemon.flows.orders.payments import JOURNAL_ENTRIES, JOURNAL_LINES
+from daemon.flows.refunds.plan import CreditNote, RefundPlan
+from daemon.logs import get_logger
+
+log = get_logger("shopsync.refunds")
+
+REFUND_ENTITY = "refund"  # links: one per credit note, "{refund gid}:{warehouse}"
+ENTRY_ENTITY = "refund_entry"  # links: refund gid → the memorial entry (money side)
+
+
+@dataclass
+class ApplyResult:
+    created: list[str] = field(default_factory=list)
+    found: list[str] = field(default_factory=list)
+    linked: list[str] = field(default_factory=list)
+
+
+def credit_note_body(
+    note: CreditNote, warehouse: str, items: dict[str, str], when: dt.datetime
+) -> dict[str, Any]:
+    remark = f"Credits {note.original_ref}"
+    if note.invoice_number:
+        remark += f" (invoice {note.invoice_number})"
+    return {
+        "Type": 8021,
+        "Journal": note.journal,
+        "OrderedBy": note.account,
+        "YourRef": note.your_ref,
+        "Description": f"Shopify refund {note.order_name} R{note.refund_number}",
+        "Remarks": remark,
+        "Currency": note.currency,
+        "InvoiceDate": when,
+        "Warehouse": warehouse,
+        "SalesInvoiceLines": [ln.exact_body(items[ln.item_code]) for ln in note.lines],
+    }
+
+
+async def apply_refund(services: Any, plan: RefundPlan) -> ApplyResult:
+    result = ApplyResult()
+    orders = services.settings.orders
+    for note in plan.credit_notes:
+        if await services.links.get(REFUND_ENTITY, note.link_id) is not None:
+            result.linked.append(note.your_ref)
+            continue
+        rows = await services.exact.get(
+            SALES_INVOICES,
+            filter=eq("YourRef", note.your_ref),
+            select="InvoiceID,InvoiceNumber",
+            top=1,
+        )
+        if rows:
+            found = rows[0]
+            result.found.append(note.your_ref)
+        else:
+            items = await item_ids(services, orders, note.lines)
+            warehouse = await warehouse_id(services, note.warehouse)
+            body = credit_note_body(note, warehouse, items, plan.date)
+            found = await services.exact.post(SALES_INVOICES, body)
+            result.created.append(note.your_ref)
+            log.info("refunds.credit_note_created", your_ref=note.your_ref, total=str(note.total))
+        await services.links.put(
+            REFUND_ENTITY,
+            note.link_id,
+            str(found["InvoiceID"]),
+            exact_ref=note.your_ref,
+            data={
+                "order_name": note.order_name,
+                "warehouse": note.warehouse,
+                "number": found.get("InvoiceNumber"),
+                "credits": note.original_ref,
+                "invoice": note.invoice_number,
+                "total": str(note.total),
+                "lines": [
+                    {
+                        "kind": ln.kind,
+                        "sku": ln.sku,
+                        "item": ln.item_code,
+                        "quantity": str(ln.quantity),
+                        "net": str(ln.net),
+                        "vat_code": ln.vat_code,
+                        "restocked": ln.restocked,
+                    }
+                    for ln in note.lines
+                ],
+            },
+        )
+    await _book_entry(services, plan, result)
+    return result
+
+
+async def _book_entry(services: Any, plan: RefundPlan, result: ApplyResult) -> None:
+    if not plan.entry or await services.links.get(ENTRY_ENTITY, plan.refund_id) is not None:
+        return
+    rows = await services.exact.get(
+        JOURNAL_LINES, filter=eq("Description", plan.reference), select="EntryID", top=1
+    )
+    if rows:
+        entry_id = str(rows[0]["EntryID"])
+        result.found.append(plan.reference)
+    else:
+        lines = []
+        for ln in plan.entry:
+            line: dict[str, Any] = {
+                "Date": plan.date.astimezone(dt.UTC),
+                "AmountFC": ln.amount,
+                "GLAccount": await gl_account_id(services, ln.gl),
+                "Description": plan.reference,
+            }
+            if ln.customer:
+                line["Account"] = plan.account
+            lines.append(line)
+        body = {
+            "JournalCode": services.settings.orders.payment_journal,
+            "Currency": plan.currency,
+            "GeneralJournalEntryLines": lines,
+        }
+        entry_id = str((await services.exact.post(JOURNAL_ENTRIES, body))["EntryID"])
+        result.created.append(plan.reference)
+        log.info("refunds.entry_booked", reference=plan.reference)
+    await services.links.put(
+        ENTRY_ENTITY,
+        plan.refund_id,
+        entry_id,
+        exact_ref=plan.reference,
+        data={
+            "order_name": plan.order_name,
+            "lines": [
+                {"gl": ln.gl, "amount": str(ln.amount), "note": ln.note} for ln in plan.entry
+            ],
+        },
+    )
