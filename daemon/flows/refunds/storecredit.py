@@ -17,9 +17,9 @@ STORE_CREDIT_QUERY = """
 query refund_store_credit($id: ID!) {
   order(id: $id) {
     customer {
-      storeCreditAccounts(first: 5) {
+      storeCreditAccounts(first: 2) {
         nodes {
-          transactions(first: 100) {
+          transactions(last: 20) {
             nodes {
               __typename
               amount { amount currencyCode }
