@@ -10,6 +10,7 @@ from daemon.flows.orders.decide import Action, decide
 from daemon.flows.orders.jobs import export_job, order_gid
 from daemon.flows.refunds.apply import apply_refund
 from daemon.flows.refunds.plan import STORE_CREDIT, plan_refund
+from daemon.flows.refunds.spend import book_store_credit_spent, store_credit_spent
 from daemon.flows.refunds.storecredit import read_bonus
 from daemon.logs import get_logger
 from state.queue import Job
@@ -57,13 +58,16 @@ async def poller_hook(services: Any, order_id: str) -> None:
 
 
 async def run_scan(services: Any, job: Job) -> None:
-    """Enqueue a credit job for each refund on the order not yet booked."""
+    """Enqueue a credit job per refund not yet booked; book store credit the order spent."""
     order = await services.shopify.get_order(job.payload["order_id"])
     if order is None:
         return
     for header in order.refunds:
         if await services.links.get(DONE_ENTITY, header.id) is None:
             await services.queue.enqueue(*credit_job(header.id, order.id))
+    if store_credit_spent(order) and await is_exported(services, order.id):
+        links = await order_links(services, order.id)
+        await book_store_credit_spent(services, order, [ln.data for ln in links.values()])
 
 
 async def run_credit(services: Any, job: Job) -> None:
