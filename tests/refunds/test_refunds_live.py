@@ -106,3 +106,18 @@ async def test_refund_before_its_order_is_exported_waits_and_is_credited_after(t
         assert len(state["credit_notes"]) == 1
         counts = await env.services.queue.counts()
         assert not counts.get("dead")
+
+
+@pytest.mark.anyio
+async def test_refund_made_by_cancelling_a_booked_order_is_left_to_the_orders_reversal(tmp_path):
+    async with order_env(tmp_path, document="invoice") as env:
+        made = await env.shop_control("POST", "/orders", ORDER)
+        await sync_order(env.services, made["order_id"])
+        cancelled = await env.shop_control(
+            "POST", f"/orders/{made['order_id']}/cancel", {"refund": True, "restock": True}
+        )
+        said = await credit_refund(env.services, cancelled["refund_id"], made["order_id"])
+        await sync_order(env.services, made["order_id"])  # the orders flow reverses the invoice
+        state = await env.exact_state()
+        assert said.startswith("cancellation refund")
+        assert [n["YourRef"] for n in state["credit_notes"]] == [f"{made['order_name']}/AMS/C"]

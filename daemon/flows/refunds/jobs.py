@@ -20,7 +20,8 @@ log = get_logger("shopsync.refunds")
 CREDIT_KIND = "refunds.credit"
 SCAN_KIND = "refunds.scan"
 DONE_ENTITY = "refund_booked"  # links: refund gid → order gid, once everything is in Exact
-RETURN_TOPICS = ("returns/request", "returns/approve", "returns/close", "returns/decline")
+# The return topics shopsync subscribes to (connectors.shopify.webhooks.REQUIRED_TOPICS).
+RETURN_TOPICS = ("returns/request", "returns/approve", "returns/close")
 # Shopify's cancel makes its refund a moment after cancelled_at; that refund is the order
 # flow's to reverse (it credits the whole order), not ours.
 CANCEL_SLACK = dt.timedelta(seconds=5)
