@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.benchmarks import ingest as ingest_bench
+from tests.benchmarks import payouts as payouts_bench
 from tests.benchmarks import queue as queue_bench
+from tests.benchmarks import stock as stock_bench
 
 
 def test_queue_benchmark_runs_every_job_through_both_queues():
@@ -19,3 +23,19 @@ def test_ingest_benchmark_gets_every_signed_webhook_accepted_and_samples_memory(
     assert result["ingest"]["paced"]["failed"] == 0
     assert result["ingest"]["echo_per_s"] > 0
     assert result["memory"]["idle_rss_mb"] > 0 and result["memory"]["under_ingest_rss_mb"] > 0
+
+
+def test_payouts_benchmark_books_a_small_payout_to_the_cent():
+    result = payouts_bench.measure(transactions=20)
+    assert result["booked_to_the_cent"] is True
+    assert result["bank_entry_lines"] == 21  # 20 receipts and one fee line
+    assert result["exact_429s"] == 0
+
+
+@pytest.mark.slow
+def test_stock_benchmark_sees_changes_reach_shopify_on_both_paths():
+    result = stock_bench.measure(changes=4, rate=20.0, reconcile_skus=20, poll_interval=1.0)
+    assert result["webhook_path"]["latency_samples"] > 0
+    assert result["poll_path"]["latency_samples"] > 0
+    assert result["full_reconcile"]["job"] == "succeeded"
+    assert result["exact_calls_full_reconcile"] >= 1
