@@ -7,7 +7,7 @@ import pytest
 from tests.benchmarks import ingest as ingest_bench
 from tests.benchmarks import payouts as payouts_bench
 from tests.benchmarks import queue as queue_bench
-from tests.benchmarks import stock as stock_bench
+from tests.benchmarks import run as run_bench
 
 
 def test_queue_benchmark_runs_every_job_through_both_queues():
@@ -33,9 +33,11 @@ def test_payouts_benchmark_books_a_small_payout_to_the_cent():
 
 
 @pytest.mark.slow
-def test_stock_benchmark_sees_changes_reach_shopify_on_both_paths():
-    result = stock_bench.measure(changes=4, rate=20.0, reconcile_skus=20, poll_interval=1.0)
-    assert result["webhook_path"]["latency_samples"] > 0
-    assert result["poll_path"]["latency_samples"] > 0
-    assert result["full_reconcile"]["job"] == "succeeded"
-    assert result["exact_calls_full_reconcile"] >= 1
+def test_the_full_run_reports_every_figure_and_stock_changes_reach_shopify_on_both_paths():
+    result = run_bench.run(run_bench.TINY)
+    assert {"ingest", "queue", "stock", "payouts", "memory", "machine", "goals"} <= set(result)
+    stock = result["stock"]
+    assert stock["webhook_path"]["latency_samples"] > 0
+    assert stock["poll_path"]["latency_samples"] > 0
+    assert stock["full_reconcile"]["job"] == "succeeded"
+    assert result["payouts"]["booked_to_the_cent"] is True
