@@ -272,3 +272,23 @@ def test_bonus_is_the_adjustment_credit_right_after_this_refunds_credit():
     ]
     assert bonus_after(txs, {"T1"}) == D("2.42")
     assert bonus_after(txs, {"T7"}) == 0
+
+
+def test_refunded_shipping_is_spread_over_the_documents_like_the_original():
+    docs = {
+        "AMS": doc(
+            booked("product", L1, "SKU-1", 1, "30.00"),
+            booked("shipping", "gid://shopify/ShippingLine/1", "SHIPPING", 1, "3.00"),
+        ),
+        "RTM": doc(
+            booked("product", L2, "SKU-2", 1, "10.00"),
+            booked("shipping", "gid://shopify/ShippingLine/1", "SHIPPING", 1, "1.00"),
+        ),
+    }
+    r = refund(shipping=("-4.00", "-0.84"), paid=[("shopify_payments", "4.84")])
+    plan = plan_refund(r, "#1001", docs, WAREHOUSES, SETTINGS, ORDERS)
+    assert [(n.warehouse, n.lines[0].net) for n in plan.credit_notes] == [
+        ("AMS", D("3.00")),
+        ("RTM", D("1.00")),
+    ]
+    assert plan.credited == D("4.84")

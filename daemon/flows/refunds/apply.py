@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from connectors.errors import PermanentError
 from connectors.exact.odata import eq
 from daemon.flows.orders.apply import SALES_INVOICES
 from daemon.flows.orders.lookups import gl_account_id, item_ids, warehouse_id
@@ -104,6 +105,17 @@ async def apply_refund(services: Any, plan: RefundPlan) -> ApplyResult:
     return result
 
 
+async def _gl(services: Any, code: str) -> str:
+    try:
+        return await gl_account_id(services, code)
+    except PermanentError:
+        raise PermanentError(
+            f"Exact has no GL account {code!r} (needed to book a refund)",
+            hint="Fix the GL codes in [refunds] (store_credit_gl, bonus_gl, gift_card_gl, "
+            "adjustments, rounding_gl) or [orders] (debtors_gl, clearing_gl), then retry.",
+        ) from None
+
+
 async def _book_entry(services: Any, plan: RefundPlan, result: ApplyResult) -> None:
     if not plan.entry or await services.links.get(ENTRY_ENTITY, plan.refund_id) is not None:
         return
@@ -119,7 +131,7 @@ async def _book_entry(services: Any, plan: RefundPlan, result: ApplyResult) -> N
             line: dict[str, Any] = {
                 "Date": plan.date.astimezone(dt.UTC),
                 "AmountFC": ln.amount,
-                "GLAccount": await gl_account_id(services, ln.gl),
+                "GLAccount": await _gl(services, ln.gl),
                 "Description": plan.reference,
             }
             if ln.customer:
