@@ -1,0 +1,205 @@
+"""Both sandboxes in their own process and the daemon as a real `shopsync run` we can SIGKILL.
+
+The sandboxes outlive every daemon, so what Shopify and Exact hold at the end is the truth the
+test compares; the daemon restarts on the same database, config and ingress port.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import random
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+
+from connectors.sandbox import Sandboxes
+from daemon.config import load_settings
+from daemon.demo import authorize_exact, demo_config, free_port
+from daemon.flows.orders.demo_check import order_traffic, orders_verdict
+from tests.faults.support import query, wait_until
+from tests.support.daemon_proc import DaemonProcess
+
+PRODUCTS = 40
+SEED = 5
+
+
+class Chaos:
+    """Sandboxes subprocess + daemon subprocess + the traffic and the final comparison."""
+
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.sandbox: subprocess.Popen[bytes] | None = None
+        self.daemon: DaemonProcess | None = None
+        self.kills = 0
+        self.events: Counter[str] = Counter()
+        self.http = httpx.Client(base_url=self.url, timeout=30)
+        local = Sandboxes(seed=SEED, products=PRODUCTS)  # same seed: same catalogue, credentials
+        self.skus = [p.sku for p in local.catalogue.products]
+        self.codes = [loc.code for loc in local.catalogue.locations]
+        self.default_warehouse = local.catalogue.locations[0].code
+        self.config = demo_config(
+            workdir,
+            self.url,
+            free_port(),
+            local,
+            poll_interval=2,
+            min_poll_interval=1,
+            backoff_base=1,
+        )
+        # DaemonProcess waits for the info-level "started" line, in JSON.
+        text = self.config.read_text().replace(
+            'log_level = "warning"', 'log_level = "info"\nlog_format = "json"'
+        )
+        self.config.write_text(text)
+        self.settings = load_settings(self.config)
+        self.db = self.settings.daemon.database_path
+
+    # -- processes ---------------------------------------------------------------------------
+    def start_sandboxes(self) -> None:
+        cmd = [sys.executable, "-m", "daemon.cli", "sandbox", "--port", str(self.port)]
+        cmd += ["--seed", str(SEED), "--products", str(PRODUCTS)]
+        self.sandbox = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def up() -> bool:
+            with contextlib.suppress(httpx.HTTPError):
+                return self.http.get("/_sandbox/").status_code == 200
+            return False
+
+        wait_until(up, 30, "sandboxes answering")
+        anyio.run(authorize_exact, self.settings, self.url)
+
+    def start_daemon(self) -> None:
+        self.daemon = DaemonProcess(self.config).start(wait=60)
+
+    def kill_daemon(self) -> None:
+        assert self.daemon
+        self.daemon.kill()  # SIGKILL: no drain, no checkpoint
+        self.kills += 1
+
+    def close(self) -> None:
+        if self.daemon:
+            self.daemon.close()
+        if self.sandbox and self.sandbox.poll() is None:
+            self.sandbox.kill()
+            self.sandbox.wait(10)
+        self.http.close()
+
+    # -- traffic ------------------------------------------------------------------------------
+    def shop(self, method: str, path: str, body: Any = None) -> Any:
+        r = self.http.request(method, f"/_sandbox/shopify{path}", json=body)
+        r.raise_for_status()
+        return r.json()
+
+    def exact(self, method: str, path: str, body: Any = None) -> Any:
+        r = self.http.request(method, f"/_sandbox/exact{path}", json=body)
+        r.raise_for_status()
+        return r.json()
+
+    def faults(self, shopify: dict[str, Any], exact: dict[str, Any]) -> None:
+        self.shop("PUT", "/faults", shopify)
+        self.exact("POST", "/faults", exact)
+
+    def mixed_events(self, n: int, rng: random.Random) -> None:
+        """`n` events: orders (paid, pending, fulfilled, cancelled), refunds, stock, gift cards."""
+        orders: list[str] = []
+        for _ in range(n):
+            roll = rng.random()
+            if roll < 0.35:
+                self.events += anyio.run(self._orders, rng)
+                orders.append(self.shop("GET", "/state")["orders"][-1]["id"])
+            elif roll < 0.45 and orders:
+                self._refund(rng.choice(orders))
+            elif roll < 0.9:
+                self.exact(
+                    "POST",
+                    "/stock",
+                    {
+                        "sku": rng.choice(self.skus),
+                        "warehouse": rng.choice(self.codes),
+                        "delta": rng.choice([-2, -1, 1, 3]),
+                    },
+                )
+                self.events["stock"] += 1
+            else:
+                self.shop("POST", "/gift_cards", {"amount": str(rng.choice([10, 25, 50]))})
+                self.events["gift_cards"] += 1
+
+    async def _orders(self, rng: random.Random) -> Counter[str]:
+        async def control(method: str, path: str, body: Any) -> Any:
+            return await anyio.to_thread.run_sync(self.shop, method, path, body)
+
+        return await order_traffic(control, rng, self.skus, self.codes, 1)
+
+    def _refund(self, order_id: str) -> None:
+        r = self.http.post(
+            f"/_sandbox/shopify/orders/{order_id.rsplit('/', 1)[-1]}/refunds",
+            json={"amount": "1.00"},
+        )
+        if r.status_code == 200:  # a cancelled or unpaid order cannot be refunded: fine
+            self.events["refunds"] += 1
+
+    # -- the end ------------------------------------------------------------------------------
+    def wait_settled(self, timeout: float) -> None:
+        def settled() -> bool:
+            [(busy,)] = query(
+                self.db, "SELECT count(*) FROM jobs WHERE state IN ('queued','retrying','running')"
+            )
+            [(dirty,)] = query(self.db, "SELECT count(*) FROM stock_dirty")
+            return busy == 0 and dirty == 0
+
+        wait_until(settled, timeout, "every job finished and no stock dirty", every=0.5)
+
+    def verdict(self) -> dict[str, Any]:
+        shop, exact = self.shop("GET", "/state"), self.exact("GET", "/state")
+        orders = orders_verdict(shop, exact, default_warehouse=self.default_warehouse)
+        free = {
+            (item["Code"], code): Decimal(str(row["free"]))
+            for item in exact["items"]
+            for code, row in (item.get("stock") or {}).items()
+        }
+        shown = {(lv["sku"], lv["location"]): lv["available"] for lv in shop["inventory"]}
+        stock_off = [
+            f"{sku}@{code}: Exact {f} Shopify {shown[(sku, code)]}"
+            for (sku, code), f in sorted(free.items())
+            if (sku, code) in shown and shown[(sku, code)] != max(0, math.floor(f))
+        ]
+        duplicated = {}
+        for kind in ("sales_orders", "invoices", "credit_notes", "bank_entries", "journal_entries"):
+            refs = Counter(d.get("YourRef") for d in exact.get(kind, []) if d.get("YourRef"))
+            duplicated.update({f"{kind}:{r}": n for r, n in refs.items() if n > 1})
+        dead = query(self.db, "SELECT kind, key, last_error FROM jobs WHERE state = 'dead'")
+        return {
+            "events": dict(self.events),
+            "kills": self.kills,
+            "orders": orders,
+            "lost_orders": orders["missing"],
+            "duplicated_documents": duplicated,
+            "stock_mismatches": stock_off[:5],
+            "dead_jobs": [tuple(r) for r in dead][:5],
+        }
+
+
+@contextlib.contextmanager
+def chaos(workdir: Path) -> Iterator[Chaos]:
+    c = Chaos(workdir)
+    try:
+        c.start_sandboxes()
+        c.start_daemon()
+        yield c
+    finally:
+        c.close()
+
+
+def _since(started: float) -> float:
+    return round(time.monotonic() - started, 1)
