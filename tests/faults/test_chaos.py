@@ -7,6 +7,7 @@ Short under `make test`; SHOPSYNC_CHAOS=full for 1,000 events and at least 5 kil
 from __future__ import annotations
 
 import random
+import time
 
 import pytest
 
@@ -23,6 +24,7 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path):
     with chaos(tmp_path) as c:
         for _ in range(kills):
             c.mixed_events(batch, rng)
+            time.sleep(rng.uniform(0.2, 2.5))  # a random point in the work the batch caused
             c.kill_daemon()
             c.mixed_events(
                 rng.randint(1, 3), rng
