@@ -36,7 +36,7 @@ class Sandboxes:
         seed: int = 1,
         products: int = 300,
         credentials: SandboxCredentials | None = None,
-        time_scale: float = 1.0,
+        speed: float = 1.0,
         exact_minute_limit: int = 60,
         exact_daily_limit: int = 5000,
         shopify_bucket: int = 1000,
@@ -50,7 +50,8 @@ class Sandboxes:
             webhook_secret=c.shopify_webhook_secret,
             bucket_size=shopify_bucket,
             restore_rate=shopify_restore_rate,
-            time_scale=time_scale,
+            # Shopify's sandbox counts real seconds per Shopify second …
+            time_scale=1.0 / speed,
             seed=seed,
         )
         self.exact = ExactSandbox(
@@ -61,7 +62,8 @@ class Sandboxes:
             division=c.exact_division,
             minute_limit=exact_minute_limit,
             daily_limit=exact_daily_limit,
-            time_scale=time_scale,
+            # … Exact's counts Exact seconds per real second: both run `speed` times faster.
+            time_scale=speed,
         )
 
         async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:

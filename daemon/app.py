@@ -113,13 +113,13 @@ class Daemon:
                     ingress, host=s.ingress.host, port=s.ingress.port, lifespan="off"
                 )
                 servers.append(server)
-                tg.start_soon(server.serve)
+                tg.start_soon(_serve_until_done, server)
                 await wait_started(server)
                 self.ingress_port = _port(server)
             control_sock = unix_listener(str(s.control.socket))
             control = make_server(build_control_app(services), lifespan="off")
             servers.append(control)
-            tg.start_soon(lambda: control.serve(sockets=[control_sock]))
+            tg.start_soon(_serve_until_done, control, [control_sock])
             await wait_started(control)
             await tg.start(worker.run)
             tg.start_soon(self._housekeeping, services)
@@ -149,7 +149,13 @@ class Daemon:
                     "grace period over; unfinished jobs go back to the queue",
                     count=len(worker.running),
                 )
+            # Servers close their listening sockets themselves once should_exit is seen;
+            # cancelling them mid-shutdown would leak the sockets.
+            with anyio.move_on_after(10):
+                for server in servers:
+                    await server.stopped.wait()
             tg.cancel_scope.cancel()
+        control_sock.close()
         s.control.socket.unlink(missing_ok=True)
 
     async def _watch_signals(self) -> None:
@@ -201,6 +207,14 @@ class Daemon:
         dead = sum(counts.get("dead", {}).values())
         running = len(self.worker.running) if self.worker else 0
         return f"{pending} pending, {running} running, {dead} dead"
+
+
+async def _serve_until_done(server: Any, sockets: list[Any] | None = None) -> None:
+    server.stopped = anyio.Event()
+    try:
+        await server.serve(sockets=sockets)
+    finally:
+        server.stopped.set()
 
 
 def _port(server: Any) -> int | None:

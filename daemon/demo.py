@@ -44,7 +44,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def demo_config(directory: Path, sandbox_url: str, ingress_port: int, sb: Sandboxes) -> Path:
+def demo_config(
+    directory: Path,
+    sandbox_url: str,
+    ingress_port: int,
+    sb: Sandboxes,
+    *,
+    exact_webhooks: bool = True,
+    poll_interval: float = 30,
+    min_poll_interval: float = 2,
+    backoff_base: float = 10,
+) -> Path:
     c = sb.credentials
     locations = {loc.name: loc.code for loc in sb.catalogue.locations}
     mapping = "\n".join(f'"{name}" = "{code}"' for name, code in locations.items())
@@ -53,6 +63,9 @@ def demo_config(directory: Path, sandbox_url: str, ingress_port: int, sb: Sandbo
 state_dir = "{directory / "state"}"
 workers = 4
 log_level = "warning"
+
+[queue]
+backoff_base = {backoff_base}
 
 [ingress]
 port = {ingress_port}
@@ -71,7 +84,7 @@ base_url = "{sandbox_url}"
 division = {c.exact_division}
 client_id = "{c.exact_client_id}"
 client_secret = "{c.exact_client_secret}"
-webhook_secret = "{c.exact_webhook_secret}"
+{f'webhook_secret = "{c.exact_webhook_secret}"' if exact_webhooks else ""}
 redirect_uri = "http://127.0.0.1:8765/callback"
 
 [mapping]
@@ -81,8 +94,8 @@ default_warehouse = "{sb.catalogue.locations[0].code}"
 {mapping}
 
 [stock]
-poll_interval = 30
-min_poll_interval = 2
+poll_interval = {poll_interval}
+min_poll_interval = {min_poll_interval}
 coalesce_window = 0.5
 """
     path = directory / "shopsync.toml"
@@ -213,7 +226,7 @@ async def demo_stack(
     log_format: str = "json",
     log_level: str = "warning",
     sandbox_options: dict[str, Any] | None = None,
-    daemon_options: dict[str, dict[str, Any]] | None = None,
+    config_options: dict[str, Any] | None = None,
 ) -> AsyncIterator[Stack]:
     """Sandboxes on loopback, Exact authorized, the real daemon running against them."""
     from daemon.app import Daemon
@@ -227,8 +240,8 @@ async def demo_stack(
         tg.start_soon(sandbox_server.serve)
         await wait_started(sandbox_server)
         url = f"http://127.0.0.1:{bound_port(sandbox_server)}"
-        config = demo_config(workdir, url, free_port(), sb)
-        settings = load_settings(config, **(daemon_options or {}))
+        config = demo_config(workdir, url, free_port(), sb, **(config_options or {}))
+        settings = load_settings(config)
         configure_logging(log_level, log_format, stream=sys.stderr)
         await authorize_exact(settings, url)
         stack = Stack(sb=sb, url=url, config=config, settings=settings, workdir=workdir, tg=tg)
@@ -274,6 +287,9 @@ class Stack:
         self.tg.start_soon(run)
         with anyio.fail_after(30):
             await self.daemon.ready.wait()
+            checked = daemon.services.extras.get("subscriptions_checked")
+            if checked is not None:
+                await checked.wait()  # webhooks point at us before traffic starts
 
     async def stop_daemon(self) -> None:
         if self.daemon is None:

@@ -17,7 +17,8 @@ from daemon.logs import get_logger
 
 log = get_logger("shopsync.subscriptions")
 
-EXACT_TOPICS = ("StockPositions",)
+# StockPositions drives stock; SalesInvoices lets the orders flow apply prepayments to invoices.
+EXACT_TOPICS = ("StockPositions", "SalesInvoices")
 INTERVAL = 3600.0
 
 
@@ -45,6 +46,8 @@ async def sync_exact(services: Any) -> list[str]:
 
 
 def keeper(services: Any, topics: frozenset[str]):
+    checked = services.extras.setdefault("subscriptions_checked", anyio.Event())
+
     async def run() -> None:
         while True:
             try:
@@ -55,8 +58,11 @@ def keeper(services: Any, topics: frozenset[str]):
                     created = await sync_exact(services)
                     if created:
                         log.info("exact webhooks created", topics=created)
+                        # Changes made before the subscription existed sent no webhook.
+                        await services.queue.enqueue("stock.poll", "stock:poll", {})
             except ConnectorError as exc:
                 log.warning("webhook subscriptions not checked; pollers cover", error=str(exc))
+            checked.set()
             await anyio.sleep(INTERVAL)
 
     return run

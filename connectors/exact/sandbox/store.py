@@ -152,6 +152,22 @@ class Store:
                 "Country": cat.shop_country,
                 "Status": "C",
                 "IsSales": True,
+                # Exact has every column on every account (null when unset), so a filter on
+                # Email or VATNumber must see this row too, not fail on a missing property.
+                **dict.fromkeys(
+                    (
+                        "Email",
+                        "Phone",
+                        "VATNumber",
+                        "AddressLine1",
+                        "AddressLine2",
+                        "Postcode",
+                        "City",
+                        "SearchCode",
+                        "ChamberOfCommerce",
+                        "Language",
+                    )
+                ),
             },
         )
         self.counters["account"] = 1

@@ -1,0 +1,152 @@
+"""Stock end to end: Exact sandbox → the real daemon → Shopify sandbox, over real sockets."""
+
+from __future__ import annotations
+
+import math
+import time
+from decimal import Decimal
+
+import anyio
+import pytest
+
+from daemon.demo import demo_stack, shopify_available, wait_quiet
+from daemon.flows.stock import store
+from tests.support.webhooks import exact_body
+
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
+
+
+async def _set_exact(stack, sku: str, warehouse: str, quantity: int) -> Decimal:
+    r = await stack.http.post(
+        "/_sandbox/exact/stock", json={"sku": sku, "warehouse": warehouse, "quantity": quantity}
+    )
+    assert r.status_code == 200, r.text
+    return Decimal(str(r.json()["free"]))
+
+
+async def _shopify_shows(stack, sku: str, code: str, want: int, limit: float = 20) -> float:
+    started = time.monotonic()
+    try:
+        with anyio.fail_after(limit):
+            while shopify_available(stack.sb).get((sku, code)) != want:  # noqa: ASYNC110
+                await anyio.sleep(0.05)
+    except TimeoutError:
+        jobs = await stack.services.db.fetchall(
+            "SELECT id, kind, state, attempts, last_error FROM jobs ORDER BY id DESC LIMIT 8"
+        )
+        problems = await stack.services.db.fetchall("SELECT * FROM stock_problems")
+        raise AssertionError(
+            f"{sku}@{code} shows {shopify_available(stack.sb).get((sku, code))}, not {want}"
+            f" after {limit} s; jobs {[tuple(j) for j in jobs]}; problems"
+            f" {[tuple(p) for p in problems]}"
+        ) from None
+    return time.monotonic() - started
+
+
+async def _receipts(stack) -> int:
+    row = await stack.services.db.fetchone("SELECT count(*) FROM receipts WHERE source='exact'")
+    return row[0]
+
+
+async def test_an_exact_stock_change_reaches_shopify_through_the_webhook(tmp_path):
+    options = {"poll_interval": 3600}  # no timed polls: only the webhook can carry the change
+    async with demo_stack(tmp_path, products=20, config_options=options) as stack:
+        await wait_quiet(stack.services, 20)
+        await _set_exact(stack, "SKU-00003", "RTM", 41)
+        await _shopify_shows(stack, "SKU-00003", "RTM", 41)
+        assert await _receipts(stack) >= 1
+
+
+async def test_without_webhooks_the_poller_catches_the_change(tmp_path):
+    options = {"exact_webhooks": False, "poll_interval": 1}
+    async with demo_stack(tmp_path, products=20, config_options=options) as stack:
+        await wait_quiet(stack.services, 20)
+        await _set_exact(stack, "SKU-00004", "AMS", 7)
+        await _shopify_shows(stack, "SKU-00004", "AMS", 7)
+        assert await _receipts(stack) == 0
+
+
+async def test_a_duplicate_exact_webhook_is_stored_once(tmp_path):
+    async with demo_stack(tmp_path, products=5) as stack:
+        body = exact_body(
+            {"Topic": "StockPositions", "Division": 123456, "Action": "Update", "Key": "x"},
+            stack.sb.credentials.exact_webhook_secret,
+        )
+        ingress = stack.settings.ingress.public_url + "/webhooks/exact"
+        for _ in range(3):
+            assert (await stack.http.post(ingress, content=body)).status_code == 200
+        assert await _receipts(stack) == 1
+
+
+@pytest.mark.timeout(300)
+async def test_stock_syncs_through_429s_errors_and_dropped_connections(tmp_path):
+    # API time runs 20x faster: a 429 waits for Exact's minute reset, 3 s instead of 60 s.
+    options = {"min_poll_interval": 0.5, "backoff_base": 0.5}
+    async with demo_stack(
+        tmp_path, products=20, config_options=options, sandbox_options={"speed": 20}
+    ) as stack:
+        await wait_quiet(stack.services, 20)
+        await stack.http.post(
+            "/_sandbox/exact/faults", json={"error_rate": 0.3, "burst_429": 3, "drop_rate": 0.05}
+        )
+        await stack.http.put(
+            "/_sandbox/shopify/faults", json={"error_rate": 0.3, "throttle_burst": 3}
+        )
+        wanted = {}
+        pairs = [
+            ("SKU-00001", "AMS"),
+            ("SKU-00002", "RTM"),
+            ("SKU-00005", "ANR"),
+            ("SKU-00001", "RTM"),
+        ]
+        for i, (sku, code) in enumerate(pairs):
+            free = await _set_exact(stack, sku, code, 10 + i)
+            wanted[(sku, code)] = max(0, math.floor(free))
+        for (sku, code), want in wanted.items():
+            await _shopify_shows(stack, sku, code, want, limit=90)
+        dead = await stack.services.db.fetchone("SELECT count(*) FROM jobs WHERE state='dead'")
+        assert dead[0] == 0, "transient faults must retry, never kill a job"
+
+
+async def test_a_restart_mid_stream_loses_no_change(tmp_path):
+    async with demo_stack(tmp_path, products=20) as stack:
+        await wait_quiet(stack.services, 20)
+        await _set_exact(stack, "SKU-00006", "AMS", 13)
+        await stack.stop_daemon()  # webhooks Exact sends now find nobody listening
+        await _set_exact(stack, "SKU-00007", "RTM", 17)
+        await stack.start_daemon()
+        await _shopify_shows(stack, "SKU-00006", "AMS", 13, limit=40)
+        await _shopify_shows(stack, "SKU-00007", "RTM", 17, limit=40)
+
+
+async def test_an_exported_order_is_not_subtracted_twice(tmp_path):
+    async with demo_stack(tmp_path, products=20) as stack:
+        services = stack.services
+        await wait_quiet(services, 20)
+        await _set_exact(stack, "SKU-00008", "AMS", 10)
+        await _shopify_shows(stack, "SKU-00008", "AMS", 10)
+        # Sold in Shopify, not yet in Exact: hold 3 back.
+        await store.set_holds(services.db, "order-1", [("SKU-00008", "Amsterdam warehouse", 3)])
+        await services.queue.enqueue("stock.push", "stock:push", {})
+        await _shopify_shows(stack, "SKU-00008", "AMS", 7)
+        # Exported: Exact's sales order reserves the 3 (free 7) and the hold goes.
+        customer = (await services.exact.get("crm/Accounts", top=1))[0]["ID"]
+        item = await services.exact.get("logistics/Items", filter=None, top=50)
+        item_id = next(i["ID"] for i in item if i["Code"] == "SKU-00008")
+        warehouse = next(
+            w["ID"] for w in await services.exact.get("inventory/Warehouses") if w["Code"] == "AMS"
+        )
+        await services.exact.post(
+            "salesorder/SalesOrders",
+            {
+                "OrderedBy": customer,
+                "WarehouseID": warehouse,
+                "YourRef": "#1001-AMS",
+                "SalesOrderLines": [{"Item": item_id, "Quantity": 3}],
+            },
+        )
+        await store.clear_holds(services.db, "order-1")
+        await services.queue.enqueue("stock.poll", "stock:poll", {})
+        await wait_quiet(services, 20)
+        await anyio.sleep(0.5)
+        assert shopify_available(stack.sb)[("SKU-00008", "AMS")] == 7, "not 4: counted once"
