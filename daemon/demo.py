@@ -25,6 +25,8 @@ import anyio
 import httpx
 
 from connectors.sandbox import Sandboxes
+from daemon.flows.orders.demo_check import order_traffic, orders_verdict
+from daemon.flows.refunds.demo_check import refund_traffic, refunds_verdict
 from daemon.serving import bound_port, make_server, wait_started
 
 
@@ -92,6 +94,10 @@ default_warehouse = "{sb.catalogue.locations[0].code}"
 
 [mapping.locations]
 {mapping}
+
+[orders]
+# Three locations: one Exact document per location, so Exact reserves stock where Shopify sells.
+multi_location = true
 
 [stock]
 poll_interval = {poll_interval}
@@ -197,13 +203,30 @@ async def wait_quiet(services: Any, limit: float) -> None:
     """Until nothing is pending or running (or `limit` seconds pass)."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
-        row = await services.db.fetchone(
-            "SELECT count(*) FROM jobs WHERE state IN ('queued','retrying','running')"
-        )
-        dirty = await services.db.fetchone("SELECT count(*) FROM stock_dirty")
-        if row[0] == 0 and dirty[0] == 0:
+        if await _busy(services) == 0:
             return
         await anyio.sleep(0.2)
+
+
+async def wait_settled(services: Any, limit: float, calm: float = 2.0) -> None:
+    """Quiet, and still quiet `calm` seconds later with no new webhook: deliveries in flight
+    (Shopify's and Exact's) have landed and been worked off."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        await wait_quiet(services, deadline - time.monotonic())
+        before = await services.db.fetchone("SELECT count(*) FROM receipts")
+        await anyio.sleep(calm)
+        after = await services.db.fetchone("SELECT count(*) FROM receipts")
+        if before[0] == after[0] and await _busy(services) == 0:
+            return
+
+
+async def _busy(services: Any) -> int:
+    jobs = await services.db.fetchone(
+        "SELECT count(*) FROM jobs WHERE state IN ('queued','retrying','running')"
+    )
+    dirty = await services.db.fetchone("SELECT count(*) FROM stock_dirty")
+    return jobs[0] + dirty[0]
 
 
 async def verdict(sb: Sandboxes, http: httpx.AsyncClient) -> dict[str, Any]:
@@ -227,6 +250,7 @@ async def demo_stack(
     log_level: str = "warning",
     sandbox_options: dict[str, Any] | None = None,
     config_options: dict[str, Any] | None = None,
+    log_file: Path | None = None,
 ) -> AsyncIterator[Stack]:
     """Sandboxes on loopback, Exact authorized, the real daemon running against them."""
     from daemon.app import Daemon
@@ -242,7 +266,8 @@ async def demo_stack(
         url = f"http://127.0.0.1:{bound_port(sandbox_server)}"
         config = demo_config(workdir, url, free_port(), sb, **(config_options or {}))
         settings = load_settings(config)
-        configure_logging(log_level, log_format, stream=sys.stderr)
+        stream = log_file.open("a", encoding="utf-8") if log_file else sys.stderr
+        configure_logging(log_level, log_format, stream=stream)
         await authorize_exact(settings, url)
         stack = Stack(sb=sb, url=url, config=config, settings=settings, workdir=workdir, tg=tg)
         async with httpx.AsyncClient(base_url=url, timeout=30) as http:
@@ -314,23 +339,62 @@ async def run_demo(
     rng = random.Random(seed)
     traffic = Traffic()
     async with demo_stack(
-        workdir, seed=seed, products=products, log_format="json" if headless else "auto"
+        workdir,
+        seed=seed,
+        products=products,
+        log_format="json" if headless else "console",
+        log_level="warning" if headless else "error",
     ) as stack:
-        report = await _exercise(
-            stack.daemon,
-            stack.sb,
-            stack.settings,
-            stack.url,
-            stack.config,
-            headless,
-            duration,
-            rate,
-            rng,
-            traffic,
-        )
+        if headless:
+            report = await _exercise(
+                stack.daemon,
+                stack.sb,
+                stack.settings,
+                stack.url,
+                stack.config,
+                headless,
+                duration,
+                rate,
+                rng,
+                traffic,
+            )
+        else:
+            report = await _with_console(stack, duration, rate, rng, traffic)
     out = json.dumps(report, indent=None if as_json else 2)
     print(out)
     return 0 if report["in_sync"] and report["dead"] == 0 else 1
+
+
+async def _with_console(
+    stack: Stack, duration: float, rate: float, rng: random.Random, traffic: Traffic
+) -> dict[str, Any]:
+    """Traffic rounds until the operator quits the console (its own process: no Textual here)."""
+    socket_path = str(stack.settings.control.socket)
+    command = [sys.executable, "-m", "daemon.cli", "console", "--socket", socket_path]
+    async with await anyio.open_process(command, stdin=None, stdout=None, stderr=None) as console:
+        report: dict[str, Any] = {}
+        async with anyio.create_task_group() as tg:
+
+            async def rounds() -> None:
+                nonlocal report
+                while True:
+                    report = await _exercise(
+                        stack.daemon,
+                        stack.sb,
+                        stack.settings,
+                        stack.url,
+                        stack.config,
+                        True,
+                        duration,
+                        rate,
+                        rng,
+                        traffic,
+                    )
+
+            tg.start_soon(rounds)
+            await console.wait()
+            tg.cancel_scope.cancel()
+    return report or {"in_sync": True, "dead": 0, "note": "stopped before the first round"}
 
 
 async def _exercise(
@@ -351,22 +415,55 @@ async def _exercise(
         print(f"console:   shopsync console --socket {settings.control.socket}", file=sys.stderr)
     started = time.monotonic()
     async with httpx.AsyncClient(base_url=sandbox_url, timeout=30) as http:
+
+        async def control(method: str, path: str, body: Any) -> Any:
+            answer = await http.request(method, "/_sandbox/shopify" + path, json=body)
+            answer.raise_for_status()
+            return answer.json()
+
+        skus = [p.sku for p in sb.catalogue.products]
+        codes = [loc.code for loc in sb.catalogue.locations]
+        # Exact allows 60 calls a minute: a new customer's order costs ~10, so the demo places
+        # a handful of orders per half minute next to its stock traffic.
+        orders = max(2, int(duration / 6))
         async with anyio.create_task_group() as traffic_tg:
             traffic_tg.start_soon(watch_latency, sb, traffic)
-            await stock_traffic(http, sb, traffic, rate, started + duration, rng)
-            await wait_quiet(daemon.services, 60)
+            async with anyio.create_task_group() as load:
+                load.start_soon(stock_traffic, http, sb, traffic, rate, started + duration, rng)
+                traffic.events.update(await order_traffic(control, rng, skus, codes, orders))
+            await wait_settled(daemon.services, 180)
+            traffic.events.update(await refund_traffic(control, rng, max(1, orders // 3)))
+            await wait_settled(daemon.services, 180)
             await anyio.sleep(0.3)  # let the watcher see the last pushes
             traffic_tg.cancel_scope.cancel()
         result = await verdict(sb, http)
+        shop_state = await control("GET", "/state", None)
+        exact_state = (await http.get("/_sandbox/exact/state")).json()
+    orders_v = orders_verdict(
+        shop_state,
+        exact_state,
+        default_warehouse=settings.mapping.default_warehouse,
+        multi_location=settings.orders.multi_location,
+    )
+    refunds_v = refunds_verdict(shop_state, exact_state)
     dead = await daemon.services.db.fetchone("SELECT count(*) FROM jobs WHERE state = 'dead'")
     stats = daemon.services.extras.get("stats", {}).get("stock", {})
     return {
         "duration_s": round(time.monotonic() - started, 1),
         "events": dict(traffic.events),
-        "synced": {"stock": stats.get("pushed", 0)},
+        "synced": {
+            "stock": stats.get("pushed", 0),
+            "orders": orders_v["documents"],
+            "deliveries": orders_v["deliveries"],
+            "refunds": refunds_v["credit_notes"],
+        },
         "dead": dead[0],
-        "in_sync": result["stock_mismatches"] == 0,
+        "in_sync": result["stock_mismatches"] == 0
+        and orders_v["orders_in_sync"]
+        and refunds_v["refunds_in_sync"],
         "mismatches": result["examples"],
+        "orders": orders_v,
+        "refunds": refunds_v,
         "stock_latency_ms": percentiles(traffic.latencies_ms),
         "shopify_calls": stats.get("shopify_calls", 0),
         "exact_calls": daemon.services.exact.budget.calls,
