@@ -86,12 +86,40 @@ class Catalogue:
 
 
 _ADJECTIVES = [
-    "Linen", "Wool", "Cotton", "Oak", "Walnut", "Copper", "Ceramic", "Glass", "Cork", "Bamboo",
-    "Felt", "Leather", "Marble", "Steel", "Rattan", "Clay",
+    "Linen",
+    "Wool",
+    "Cotton",
+    "Oak",
+    "Walnut",
+    "Copper",
+    "Ceramic",
+    "Glass",
+    "Cork",
+    "Bamboo",
+    "Felt",
+    "Leather",
+    "Marble",
+    "Steel",
+    "Rattan",
+    "Clay",
 ]
 _NOUNS = [
-    "Mug", "Scarf", "Lamp", "Bowl", "Notebook", "Vase", "Cushion", "Tray", "Candle", "Throw",
-    "Planter", "Coaster", "Basket", "Clock", "Bottle", "Apron",
+    "Mug",
+    "Scarf",
+    "Lamp",
+    "Bowl",
+    "Notebook",
+    "Vase",
+    "Cushion",
+    "Tray",
+    "Candle",
+    "Throw",
+    "Planter",
+    "Coaster",
+    "Basket",
+    "Clock",
+    "Bottle",
+    "Apron",
 ]
 _FIRST = ["Anna", "Bram", "Chloé", "Daan", "Emma", "Finn", "Greta", "Hugo", "Iris", "Jonas"]
 _LAST = ["de Vries", "Jansen", "Peeters", "Müller", "Dubois", "Smit", "Bakker", "Schmidt"]
@@ -155,18 +183,14 @@ def build_catalogue(seed: int = 1, products: int = 300) -> Catalogue:
         rate = Decimal("9") if rng.random() < 0.2 else Decimal("21")
         group = "HOME" if rng.random() < 0.6 else "GIFTS"
         items.append(Product(f"SKU-{i:05d}", title, Decimal(cents) / 100, rate, group))
-    stock = {
-        (p.sku, loc.code): rng.randrange(0, 60) for p in items for loc in LOCATIONS
-    }
+    stock = {(p.sku, loc.code): rng.randrange(0, 60) for p in items for loc in LOCATIONS}
     customers = []
     for i in range(1, 21):
         first, last = rng.choice(_FIRST), rng.choice(_LAST)
         country = rng.choice(["NL", "NL", "NL", "BE", "DE", "FR", "US"])
         company = f"{last} Interiors {i}" if i % 5 == 0 else None
         vat = f"{country}{rng.randrange(10**8, 10**9)}B01" if company and country != "US" else None
-        customers.append(
-            Customer(f"customer{i}@example.com", first, last, company, country, vat)
-        )
+        customers.append(Customer(f"customer{i}@example.com", first, last, company, country, vat))
     return Catalogue(
         shop_country="NL",
         currency="EUR",
