@@ -27,7 +27,10 @@ test: lint
 	$(PY) -m pytest
 
 bench: $(STAMP)
-	$(PY) tests/benchmarks/run.py
+	$(PY) tests/benchmarks/run.py --json
+
+chaos: $(STAMP)
+	SHOPSYNC_CHAOS=full $(PY) -m pytest tests/faults -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) build *.egg-info

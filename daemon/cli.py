@@ -28,8 +28,35 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:
+    """Validate the file; then, unless --offline, that every code it names exists live."""
     settings = _settings(args)
-    print(f"config ok: shop {settings.shopify.shop_url}, database {settings.daemon.database_path}")
+    print(
+        f"config file ok: shop {settings.shopify.shop_url}, database "
+        f"{settings.daemon.database_path}"
+    )
+    if args.offline:
+        return 0
+    from daemon.clients import build_clients
+    from daemon.config_check import check_live
+    from state.db import Database
+
+    async def main() -> tuple[list[str], dict[str, int]]:
+        db = await Database.open(settings.daemon.database_path)
+        clients = build_clients(settings, db)
+        try:
+            return await check_live(settings, clients.shopify, clients.exact)
+        finally:
+            await clients.aclose()
+            await db.close()
+
+    problems, checked = anyio.run(main)
+    summary = ", ".join(f"{n} {kind.replace('_', ' ')}s" for kind, n in sorted(checked.items()))
+    if problems:
+        print("live check found problems:", file=sys.stderr)
+        for line in problems:
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    print(f"live check ok: {summary} exist")
     return 0
 
 
@@ -158,7 +185,13 @@ def build_parser() -> argparse.ArgumentParser:
     config = sub.add_parser("config", help="configuration tools").add_subparsers(
         dest="config_command", required=True, metavar="ACTION"
     )
-    add("check", cmd_config_check, "validate the configuration", parent=config)
+    check = add(
+        "check",
+        cmd_config_check,
+        "validate the configuration, then that its codes exist in Shopify and Exact",
+        parent=config,
+    )
+    check.add_argument("--offline", action="store_true", help="only the file, no API calls")
 
     db = sub.add_parser("db", help="database tools").add_subparsers(
         dest="db_command", required=True, metavar="ACTION"

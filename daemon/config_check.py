@@ -1,0 +1,135 @@
+"""`shopsync config check`: does every code the config names exist in Shopify and Exact?
+
+`references()` is pure (settings → what must exist, with the key that names it); `check_live()`
+asks both APIs once per kind and answers one line per problem.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from daemon.config import Settings
+
+KINDS = {
+    "warehouse": ("inventory/Warehouses", "Code"),
+    "vat_code": ("vat/VATCodes", "Code"),
+    "gl_account": ("financial/GLAccounts", "Code"),
+    "journal": ("financial/Journals", "Code"),
+    "item": ("logistics/Items", "Code"),
+}
+
+
+def references(s: Settings) -> dict[str, dict[str, list[str]]]:
+    """kind → code → the config keys that name it."""
+    out: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+
+    def add(kind: str, code: Any, key: str) -> None:
+        if code not in (None, ""):
+            out[kind][str(code).strip()].append(key)
+
+    add("warehouse", s.mapping.default_warehouse, "mapping.default_warehouse")
+    for name, code in s.mapping.locations.items():
+        add("warehouse", code, f'mapping.locations."{name}"')
+        add("shopify_location", name, f'mapping.locations."{name}"')
+    for name in s.stock.buffers:
+        add("shopify_location", name, f'stock.buffers."{name}"')
+    orders = getattr(s, "orders", None)
+    if orders is not None:
+        vat = orders.vat
+        for rate, code in vat.domestic.items():
+            add("vat_code", code, f'orders.vat.domestic."{rate}"')
+        for field in ("zero", "icp", "export", "gift_card", "tip", "rounding"):
+            add("vat_code", getattr(vat, field), f"orders.vat.{field}")
+        for country, rates in vat.oss.items():
+            for rate, code in rates.items():
+                add("vat_code", code, f'orders.vat.oss.{country}."{rate}"')
+        for field in ("shipping", "gift_card", "tip", "rounding"):
+            add("item", getattr(orders.items, field), f"orders.items.{field}")
+        add("journal", orders.sales_journal, "orders.sales_journal")
+        add("journal", orders.payment_journal, "orders.payment_journal")
+        add("gl_account", orders.debtors_gl, "orders.debtors_gl")
+        add("gl_account", orders.clearing_gl, "orders.clearing_gl")
+    payouts = getattr(s, "payouts", None)
+    if payouts is not None:
+        add("journal", payouts.bank_journal, "payouts.bank_journal")
+        for currency, code in payouts.currency_journals.items():
+            add("journal", code, f"payouts.currency_journals.{currency}")
+        for field in (
+            "debtors_account",
+            "unassigned_account",
+            "payment_costs_account",
+            "dispute_account",
+            "reserve_account",
+            "rounding_account",
+            "failed_payout_account",
+        ):
+            add("gl_account", getattr(payouts, field), f"payouts.{field}")
+    gift_cards = getattr(s, "gift_cards", None)
+    if gift_cards is not None:
+        add("journal", gift_cards.memorial_journal, "gift_cards.memorial_journal")
+        for field in ("liability_account", "issue_account", "expiry_account"):
+            add("gl_account", getattr(gift_cards, field), f"gift_cards.{field}")
+    refunds = getattr(s, "refunds", None)
+    if refunds is not None:
+        add("journal", refunds.credit_journal, "refunds.credit_journal")
+        for field in (
+            "store_credit_gl",
+            "bonus_gl",
+            "gift_card_gl",
+            "adjustments_gl",
+            "rounding_gl",
+        ):
+            add("gl_account", getattr(refunds, field), f"refunds.{field}")
+        for reason, code in refunds.adjustments.items():
+            add("gl_account", code, f"refunds.adjustments.{reason}")
+        add("item", refunds.no_restock_item, "refunds.no_restock_item")
+    return {kind: dict(codes) for kind, codes in out.items()}
+
+
+def missing(wanted: dict[str, dict[str, list[str]]], found: dict[str, set[str]]) -> list[str]:
+    """One line per code the config names that the API does not have."""
+    lines = []
+    for kind, codes in sorted(wanted.items()):
+        have = found.get(kind)
+        if have is None:
+            continue
+        for code, keys in sorted(codes.items()):
+            if code not in have:
+                where = "Shopify" if kind == "shopify_location" else "Exact"
+                lines.append(
+                    f"{keys[0]}: {kind.replace('_', ' ')} {code!r} does not exist in {where}"
+                    + (f" (also named by {', '.join(keys[1:])})" if len(keys) > 1 else "")
+                )
+    return lines
+
+
+async def check_live(s: Settings, shopify: Any, exact: Any) -> tuple[list[str], dict[str, int]]:
+    """Ask both APIs what exists; answer the problems and how many codes were checked."""
+    from connectors.errors import ConnectorError
+
+    wanted = references(s)
+    found: dict[str, set[str]] = {}
+    problems: list[str] = []
+    try:
+        found["shopify_location"] = {loc.name for loc in await shopify.list_locations()}
+    except ConnectorError as exc:
+        problems.append(f"shopify: cannot list locations: {exc}")
+    for kind, (entity, field) in KINDS.items():
+        if kind not in wanted:
+            continue
+        try:
+            if kind == "item":  # the catalogue may be huge: ask only for the codes we need
+                rows = []
+                for code in wanted[kind]:
+                    from connectors.exact.odata import eq
+
+                    rows += await exact.get(entity, filter=eq(field, code), select=field)
+            else:
+                rows = await exact.get(entity, select=field)
+        except ConnectorError as exc:
+            problems.append(f"exact: cannot read {entity}: {exc}")
+            continue
+        found[kind] = {str(r.get(field) or "").strip() for r in rows}
+    problems += missing(wanted, found)
+    return problems, {kind: len(codes) for kind, codes in wanted.items()}
