@@ -99,7 +99,7 @@ class Daemon:
                 ingress = Ingress(
                     services.db,
                     services.queue,
-                    shopify_secret=s.shopify.webhook_secret.get_secret_value().encode(),
+                    shopify_secret=s.shopify.webhook_secret.get_secret_value(),
                     exact_secret=(
                         s.exact.webhook_secret.get_secret_value().encode()
                         if s.exact.webhook_secret

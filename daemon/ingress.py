@@ -7,7 +7,6 @@ the `webhook.*` job does that later, so a malformed body ends as a dead job with
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -16,6 +15,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from connectors.shopify.webhooks import verify_webhook
 from daemon.logs import get_logger
 from state.db import Database
 from state.queue import Queue
@@ -38,14 +38,6 @@ KEPT_HEADERS = (
 
 class BodyTooLarge(Exception):
     pass
-
-
-def shopify_signature_ok(body: bytes, header: str | None, secret: bytes) -> bool:
-    """Base64 HMAC-SHA256 of the raw body keyed with the client secret, in constant time."""
-    if not header:
-        return False
-    expected = base64.b64encode(hmac.new(secret, body, hashlib.sha256).digest())
-    return hmac.compare_digest(expected, header.strip().encode())
 
 
 def exact_content_bytes(body: bytes) -> bytes | None:
@@ -79,7 +71,7 @@ class Ingress:
         db: Database,
         queue: Queue,
         *,
-        shopify_secret: bytes,
+        shopify_secret: str,
         exact_secret: bytes | None,
         topics: frozenset[str],
         max_body: int = 1_048_576,
@@ -135,9 +127,7 @@ class Ingress:
         except BodyTooLarge:
             await _respond(send, 413, {"error": f"body over {self.max_body} bytes"})
             return
-        if not shopify_signature_ok(
-            body, _header(scope, "x-shopify-hmac-sha256"), self.shopify_secret
-        ):
+        if not verify_webhook(body, _header(scope, "x-shopify-hmac-sha256"), self.shopify_secret):
             self.rejected += 1
             self.on_signature_failure("shopify")
             log.warning("webhook signature invalid", source="shopify")

@@ -181,7 +181,7 @@ async def test_forged_webhooks_raise_the_signature_alert(tmp_path, smtp):
         ingress = Ingress(
             kit.db,
             kit.queue,
-            shopify_secret=b"the-real-secret",
+            shopify_secret="the-real-secret",
             exact_secret=None,
             topics=frozenset({"orders/create"}),
         )

@@ -27,7 +27,7 @@ async def ingress(tmp_path):
     app = Ingress(
         db,
         queue,
-        shopify_secret=SECRET.encode(),
+        shopify_secret=SECRET,
         exact_secret=EXACT_SECRET.encode(),
         topics=frozenset({"orders/create", "orders/paid"}),
         max_body=4096,
