@@ -11,6 +11,7 @@ import math
 import random
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
@@ -64,6 +65,11 @@ class Chaos:
         text = self.config.read_text().replace(
             'log_level = "warning"', 'log_level = "info"\nlog_format = "json"'
         )
+        # Lost webhooks are caught by the orders poller: poll often enough for a short run.
+        if "[orders]\n" in text:
+            text = text.replace("[orders]\n", "[orders]\npoll_interval = 5\n", 1)
+        else:
+            text += "\n[orders]\npoll_interval = 5\n"
         self.config.write_text(text)
         self.settings = load_settings(self.config)
         self.db = self.settings.daemon.database_path
@@ -162,9 +168,26 @@ class Chaos:
 
         wait_until(settled, timeout, "every job finished and no stock dirty", every=0.5)
 
+    def wait_in_sync(self, timeout: float) -> dict[str, Any]:
+        """Until the queue is idle and both sides agree, or `timeout`: the last verdict."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with contextlib.suppress(AssertionError):
+                self.wait_settled(max(1.0, deadline - time.monotonic()))
+            verdict = self.verdict()
+            agreed = verdict["orders"]["orders_in_sync"] and not verdict["stock_mismatches"]
+            if agreed or time.monotonic() > deadline:
+                return verdict
+            time.sleep(1)
+
     def verdict(self) -> dict[str, Any]:
         shop, exact = self.shop("GET", "/state"), self.exact("GET", "/state")
-        orders = orders_verdict(shop, exact, default_warehouse=self.default_warehouse)
+        orders = orders_verdict(
+            shop,
+            exact,
+            default_warehouse=self.default_warehouse,
+            multi_location=self.settings.orders.multi_location,
+        )
         free = {
             (item["Code"], code): Decimal(str(row["free"]))
             for item in exact["items"]

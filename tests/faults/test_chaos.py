@@ -31,12 +31,12 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path):
             )  # while it is down: webhooks fail, polls catch up
             c.start_daemon()
         c.mixed_events(events - c.events.total(), rng)
-        c.wait_settled(size(90, 600))
-        verdict = c.verdict()
+        verdict = c.wait_in_sync(size(90, 600))
     print(verdict)
     assert verdict["kills"] >= kills
     assert verdict["lost_orders"] == [], verdict
     assert verdict["duplicated_documents"] == {}, verdict
     assert verdict["orders"]["orders_in_sync"], verdict
     assert verdict["stock_mismatches"] == [], verdict
+    assert verdict["orders"]["deliveries"] >= c.events["fulfilled"], verdict
     assert verdict["dead_jobs"] == [], verdict
