@@ -54,7 +54,7 @@ def test_with_a_third_of_api_calls_failing_everything_syncs_once_and_nothing_die
     assert verdict["orders"]["orders_in_sync"], verdict
     assert verdict["stock_mismatches"] == [], verdict
     if verdict["orders"]["deliveries"] < c.events["fulfilled"]:
-        # Found by this test (reported to the orders flow): a fulfilment whose order is not yet
-        # in Exact (its export still retrying) succeeds without a goods delivery, and nothing
-        # books the delivery later. Visible as xfail until fixed; everything above must hold.
+        # Seen in this test (reported to the orders flow, cause not yet pinned down): with the
+        # queue idle and every order exported, fulfilments made while Exact was faulty had no
+        # goods delivery. Visible as xfail until understood; everything above must hold.
         pytest.xfail(f"fulfilments without a goods delivery: {verdict['orders']}")
