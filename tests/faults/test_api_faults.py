@@ -32,14 +32,14 @@ def test_with_a_third_of_api_calls_failing_everything_syncs_once_and_nothing_die
     rng = random.Random(23)
     with chaos(tmp_path) as c:
         c.faults(SHOPIFY_FAULTS, EXACT_FAULTS)
-        for _ in range(size(10, 400)):
+        for _ in range(size(8, 400)):
             c.mixed_events(1, rng)
-            time.sleep(rng.uniform(0, 2))
+            time.sleep(rng.uniform(0, 1))
         if not FULL:
             # Short run: the weather lasts a while after the traffic, then clears. At 30 % for
             # good, ten events took over 100 s to sync (backoff and 10 s Shopify timeouts), so
             # only the full run (SHOPSYNC_CHAOS=full) keeps the faults on to the end.
-            time.sleep(10)
+            time.sleep(5)
             c.faults({**CALM, "throttle_burst": 0}, {**CALM, "burst_429": 0})
         verdict = c.wait_in_sync(size(60, 900))
         [(retried,)] = query(
