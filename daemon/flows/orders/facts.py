@@ -29,6 +29,11 @@ query order_facts($id: ID!) {
         lineItems(first: 25) { nodes { totalQuantity lineItem { id } } }
       }
     }
+    fulfillments(first: 5) {
+      id
+      location { id }
+      fulfillmentLineItems(first: 25) { nodes { quantity lineItem { id } } }
+    }
   }
 }
 """
@@ -43,6 +48,9 @@ class OrderFacts:
     phone: str | None = None
     # Line item id → [(Shopify location name, quantity)] from the fulfilment orders.
     line_locations: Mapping[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
+    # The order's fulfilments as the fulfilment job wants them (the webhook's payload shape),
+    # so the poller catches a fulfilment whose webhook never came.
+    fulfillments: tuple[dict[str, Any], ...] = ()
 
 
 def facts_from_graphql(node: dict[str, Any] | None) -> OrderFacts:
@@ -59,7 +67,22 @@ def facts_from_graphql(node: dict[str, Any] | None) -> OrderFacts:
         for item in (fo.get("lineItems") or {}).get("nodes") or []:
             line_id = item["lineItem"]["id"]
             places.setdefault(line_id, []).append((name, int(item["totalQuantity"])))
+    fulfillments = []
+    for f in node.get("fulfillments") or []:
+        location = (f.get("location") or {}).get("id")
+        fulfillments.append(
+            {
+                "fulfillment_id": f["id"],
+                "order_id": node.get("id"),
+                "location_id": int(location.rsplit("/", 1)[-1]) if location else None,
+                "lines": [
+                    [item["lineItem"]["id"], int(item["quantity"] or 0)]
+                    for item in (f.get("fulfillmentLineItems") or {}).get("nodes") or []
+                ],
+            }
+        )
     return OrderFacts(
+        fulfillments=tuple(fulfillments),
         attributes=attributes,
         tip=Decimal(str(tip_set.get("amount") or 0)),
         phone=phone,

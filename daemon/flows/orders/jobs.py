@@ -15,7 +15,7 @@ from daemon.flows.orders.apply import (
 )
 from daemon.flows.orders.decide import Action, decide
 from daemon.flows.orders.facts import read_order
-from daemon.flows.orders.fulfilment import deliver
+from daemon.flows.orders.fulfilment import DELIVERY_ENTITY, deliver
 from daemon.flows.orders.payments import book_payments
 from daemon.flows.orders.plan import plan_order
 from daemon.flows.stock import store as stock_store
@@ -107,7 +107,30 @@ async def sync_order(services: Any, gid: str, *, backfill: bool = False) -> str:
         links = await order_links(services, order.id)
         await book_payments(services, order, [link.data for link in links.values()])
     await release_pending_fulfilments(services, order.id)
+    await _catch_up_fulfilments(services, order.id, facts)
     return why
+
+
+async def _catch_up_fulfilments(services: Any, order_id: str, facts: Any) -> None:
+    """Fulfilments with no goods delivery yet get their job, in case the webhook was lost.
+
+    The job key is the webhook's, so a webhook job still pending absorbs this one, and the
+    delivery itself is checked against its link before anything is created.
+    """
+    if not await is_exported(services, order_id):
+        return
+    for payload in facts.fulfillments:
+        fid = payload["fulfillment_id"]
+        if not payload["lines"]:
+            continue
+        delivered = await services.db.fetchone(
+            "SELECT 1 FROM links WHERE entity = ? AND shopify_id LIKE ? LIMIT 1",
+            (DELIVERY_ENTITY, f"{fid}:%"),
+        )
+        if delivered is None:
+            await services.queue.enqueue(
+                FULFIL_KIND, f"fulfillment:{fid.rsplit('/', 1)[-1]}", dict(payload)
+            )
 
 
 async def _hold_stock(services: Any, order: Any, facts: Any) -> None:
