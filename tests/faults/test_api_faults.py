@@ -28,6 +28,7 @@ EXACT_FAULTS = {
 CALM = {"error_rate": 0, "drop_rate": 0, "timeout_rate": 0}
 
 
+@pytest.mark.timeout(size(120, 1800))  # the full run is long by design
 def test_with_a_third_of_api_calls_failing_everything_syncs_once_and_nothing_dies(tmp_path):
     rng = random.Random(23)
     with chaos(tmp_path) as c:

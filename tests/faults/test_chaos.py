@@ -17,6 +17,7 @@ from tests.faults.support import size
 pytestmark = pytest.mark.slow
 
 
+@pytest.mark.timeout(size(120, 1800))  # the full run is long by design
 def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path):
     rng = random.Random(11)
     events, kills = size(40, 1000), size(2, 6)
