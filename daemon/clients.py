@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from connectors.exact.client import ExactClient
+from connectors.exact.limiter import RateBudget
 from connectors.exact.oauth import OAuthApp, TokenManager
 from connectors.shopify.api import ShopifyAPI
 from connectors.shopify.client import ShopifyClient
@@ -40,5 +42,12 @@ def build_clients(settings: Settings, db: Database) -> Clients:
         redirect_uri=settings.exact.redirect_uri,
     )
     tokens = TokenManager(app, SqliteTokenStore(db))
-    exact = ExactClient(settings.exact.url, settings.exact.division, tokens)
+    # Wait briefly for Exact's budget inside a job; past that the job goes back to the queue
+    # (RateLimited) so it does not hold a worker another flow could use. Each minute keeps
+    # enough calls for the stock polls' cadence, so orders never push stock back a minute.
+    reserve = 0
+    if settings.stock.enabled:
+        reserve = min(20, math.ceil(60 / max(settings.stock.min_poll_interval, 1.0)))
+    budget = RateBudget(max_wait=5.0, minute_reserve=reserve)
+    exact = ExactClient(settings.exact.url, settings.exact.division, tokens, budget=budget)
     return Clients(shopify=shopify, exact=exact, tokens=tokens)

@@ -160,7 +160,11 @@ class Worker:
             await self.flows.pause(flow, f"{exc} — {exc.hint or 're-authorize, then resume'}")
             await self.queue.release(job, reason=f"flow {flow} paused: {exc}")
         except RateLimited as exc:
-            await self.queue.fail(job, str(exc), retry_after=exc.retry_after, traceback=None)
+            # Not a failure: the budget says "later". Free the worker for other flows' jobs
+            # (stock must not queue behind orders waiting for Exact's next minute) and keep
+            # the attempt; the queue brings the job back when the API said it may.
+            delay = exc.retry_after if exc.retry_after is not None else 5.0
+            await self.queue.release(job, reason=f"rate limited: {exc}", delay=max(delay, 0.5))
         except TransientError as exc:
             bound.info("job will retry", error=str(exc))
             await self.queue.fail(job, str(exc), traceback=_tb())

@@ -272,7 +272,8 @@ class Queue:
             await conn.execute(
                 "UPDATE jobs SET attempts = max(0, attempts - 1) WHERE id = ?", (job.id,)
             )
-            await self._requeue(conn, job, JobState.QUEUED, now + delay, None, None)
+            # The reason stays visible on the job (why it is waiting), not only on the attempt.
+            await self._requeue(conn, job, JobState.QUEUED, now + delay, reason, None)
         self.emit("queued", id=job.id, kind=job.kind, key=job.key)
 
     async def _requeue(

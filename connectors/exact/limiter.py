@@ -10,6 +10,7 @@ would be refused. `ErrorBudget` stops calling an endpoint that keeps failing wel
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import math
 import time
 from collections import deque
@@ -60,6 +61,19 @@ class _Window:
             self.remaining, self.reset = self.limit, None
 
 
+_priority: contextvars.ContextVar[bool] = contextvars.ContextVar("exact_priority", default=False)
+
+
+@contextlib.contextmanager
+def priority() -> Any:
+    """Calls made inside may use the minute's reserved calls (time-critical reads)."""
+    token = _priority.set(True)
+    try:
+        yield
+    finally:
+        _priority.reset(token)
+
+
 class RateBudget:
     """Exact's per-company call budget, shared by all workers of one process.
 
@@ -74,11 +88,15 @@ class RateBudget:
         self,
         *,
         daily_reserve: int = 25,
+        minute_reserve: int = 5,
         reset_margin: float = 1.0,
         max_wait: float = 75.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.daily_reserve = daily_reserve
+        # The last calls of each minute are kept for `priority()` callers, so a burst of bulk
+        # work (a dozen new customers' orders) cannot make a time-critical read wait a minute.
+        self.minute_reserve = minute_reserve
         self.reset_margin = reset_margin  # absorbs clock skew between us and Exact
         self.max_wait = max_wait
         self.clock = clock
@@ -120,6 +138,8 @@ class RateBudget:
                 free = 1 - self.in_flight  # probe until the headers tell us the window
             else:
                 free = self.minutely.remaining - self.in_flight
+                if not _priority.get():
+                    free -= min(self.minute_reserve, (self.minutely.limit or 0) // 3)
             if free > 0:
                 self.in_flight += 1
                 self.calls += 1

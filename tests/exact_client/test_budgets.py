@@ -5,7 +5,7 @@ import pytest
 
 from connectors.errors import PermanentError, RateLimited
 from connectors.exact.errors import EndpointPaused
-from connectors.exact.limiter import ErrorBudget, RateBudget
+from connectors.exact.limiter import ErrorBudget, RateBudget, priority
 
 
 class FakeClock:
@@ -39,7 +39,7 @@ async def test_before_any_answer_only_one_call_is_in_flight():
 @pytest.mark.anyio
 async def test_calls_in_flight_count_against_the_remaining_minute():
     clock = FakeClock()
-    budget = RateBudget(clock=clock, reset_margin=0)
+    budget = RateBudget(clock=clock, reset_margin=0, minute_reserve=0)
     async with budget.slot() as slot:
         slot.observe(headers(3, clock.now + 30), 200)
     await budget.acquire()
@@ -51,6 +51,19 @@ async def test_calls_in_flight_count_against_the_remaining_minute():
     clock.now += 31  # the window resets: 60 again
     with anyio.fail_after(1):
         await budget.acquire()
+
+
+@pytest.mark.anyio
+async def test_the_last_calls_of_a_minute_are_kept_for_priority_reads():
+    clock = FakeClock()
+    budget = RateBudget(clock=clock, reset_margin=0, minute_reserve=5)
+    async with budget.slot() as slot:
+        slot.observe(headers(5, clock.now + 30), 200)
+    with anyio.move_on_after(0.05) as scope:
+        await budget.acquire()  # bulk work: these 5 are the reserve
+    assert scope.cancelled_caught
+    with priority(), anyio.fail_after(1):
+        await budget.acquire()  # a time-critical read goes at once
 
 
 @pytest.mark.anyio

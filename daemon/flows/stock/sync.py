@@ -14,6 +14,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
+from connectors.exact.limiter import priority
 from connectors.shopify.inventory import QuantityChange
 from daemon.flows.stock import store
 from daemon.flows.stock.plan import (
@@ -100,7 +101,8 @@ async def poll_stock(services: Any, job: Job) -> None:
     s = services.settings
     services.extras["stock_last_poll"] = time.time()
     cursor = int(await services.cursors.get(CURSOR) or 1)
-    rows, newest = await services.exact.sync("Inventory/StockPositions", cursor, select=SELECT)
+    with priority():  # stock is the time-critical read: it may use the minute's reserve
+        rows, newest = await services.exact.sync("Inventory/StockPositions", cursor, select=SELECT)
     if not rows:
         return
     levels = [level_from_exact(r) for r in rows]
