@@ -31,7 +31,7 @@ from tests.support.daemon_proc import DaemonProcess
 PRODUCTS = 40
 SEED = 5
 # Exact's real limit is 60 calls a minute; at that pace a worker waiting on the budget holds its
-# slot, so a short run would mostly wait. The chaos runs raise it (the API-fault run keeps 60).
+# slot, so a short run would mostly wait. Both fault runs serve Exact with 600 a minute.
 MINUTE_LIMIT = 600
 
 
