@@ -150,3 +150,22 @@ async def test_an_exported_order_is_not_subtracted_twice(tmp_path):
         await wait_quiet(services, 20)
         await anyio.sleep(0.5)
         assert shopify_available(stack.sb)[("SKU-00008", "AMS")] == 7, "not 4: counted once"
+
+
+async def test_a_shopify_change_missed_while_down_is_corrected_at_start(tmp_path):
+    async with demo_stack(tmp_path, products=20) as stack:
+        await wait_quiet(stack.services, 20)
+        await _set_exact(stack, "SKU-00009", "ANR", 12)
+        await _shopify_shows(stack, "SKU-00009", "ANR", 12)
+        await stack.stop_daemon()
+        # While we are down someone sets Shopify's number by hand; its webhook is lost.
+        item_id, loc_id = next(
+            (item, loc)
+            for (item, loc), level in stack.sb.shopify.state.levels.items()
+            if stack.sb.shopify.state.variants[stack.sb.shopify.state.variant_by_item[item]].sku
+            == "SKU-00009"
+            and stack.sb.shopify.state.locations[loc].code == "ANR"
+        )
+        stack.sb.shopify.state.levels[(item_id, loc_id)].quantities["available"] = 30
+        await stack.start_daemon()
+        await _shopify_shows(stack, "SKU-00009", "ANR", 12, limit=30)

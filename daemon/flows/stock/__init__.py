@@ -32,11 +32,29 @@ def register(registry: Registry) -> None:
     registry.register("stock.observe", observe_shopify_level)
 
 
+async def refresh_shopify_view(services: Any) -> None:
+    """At start, forget what we believe Shopify shows: it may have changed while we were down
+    (a restock, a cancel) with its webhook lost. Every known pair is compared again, reading
+    Shopify's numbers; only differences are sent. Exact is not re-read (its cursor covers it)."""
+    now = time.time()
+    async with services.db.transaction() as conn:
+        cur = await conn.execute(
+            "INSERT INTO stock_dirty (sku, location, since)"
+            " SELECT sku, location, ? FROM stock_pushed WHERE true"
+            " ON CONFLICT (sku, location) DO NOTHING",
+            (now,),
+        )
+        await conn.execute("DELETE FROM stock_pushed")
+        if cur.rowcount:
+            await services.queue.enqueue_in(conn, "stock.push", "stock:push", {})
+
+
 def poller(services: Any):
     """Poll now and every poll_interval, unless a webhook-triggered poll ran meanwhile."""
 
     async def run() -> None:
         interval = services.settings.stock.poll_interval
+        await refresh_shopify_view(services)
         while True:
             last = services.extras.get("stock_last_poll", 0.0)
             if time.time() - last >= interval / 2:
