@@ -21,6 +21,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from connectors.exact.hosts import COUNTRY_HOSTS
+
 # Credential file name → the setting it fills (see systemd/shopsync.service LoadCredential=).
 CREDENTIALS = {
     "shopify_access_token": ("shopify", "access_token"),
@@ -31,15 +33,7 @@ CREDENTIALS = {
     "smtp_password": ("alerts", "smtp_password"),
 }
 
-EXACT_HOSTS = {
-    "nl": "https://start.exactonline.nl",
-    "be": "https://start.exactonline.be",
-    "de": "https://start.exactonline.de",
-    "uk": "https://start.exactonline.co.uk",
-    "us": "https://start.exactonline.com",
-    "fr": "https://start.exactonline.fr",
-    "es": "https://start.exactonline.es",
-}
+EXACT_HOSTS = COUNTRY_HOSTS
 
 
 class ConfigError(Exception):

@@ -30,6 +30,7 @@ from daemon.control_jobs import BadRequest, job_filter, list_jobs, show_job
 from daemon.control_logs import install_log_stream
 from daemon.control_status import VERSION, build_status, open_alerts
 from daemon.logs import redact_secrets, register_secret
+from daemon.serving import lifespan_noop, send_json
 
 __all__ = ["VERSION", "build_control_app"]
 
@@ -80,7 +81,7 @@ class ControlAPI:
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            return await _lifespan(receive, send)
+            return await lifespan_noop(receive, send)
         if scope["type"] != "http":
             return
         path, method = scope["path"], scope["method"]
@@ -307,22 +308,4 @@ async def _body(send: Send, body: bytes) -> None:
 
 
 async def _json(send: Send, status: int, payload: Any) -> None:
-    body = dump(payload).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json")],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
-
-
-async def _lifespan(receive: Receive, send: Send) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
+    await send_json(send, status, dump(payload).encode())

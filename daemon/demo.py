@@ -338,26 +338,16 @@ async def run_demo(
     workdir = directory or Path(tempfile.mkdtemp(prefix="shopsync-demo-"))
     rng = random.Random(seed)
     traffic = Traffic()
+    # Interactive: the console owns the terminal, so the daemon logs to a file beside it.
     async with demo_stack(
         workdir,
         seed=seed,
         products=products,
-        log_format="json" if headless else "console",
-        log_level="warning" if headless else "error",
+        log_level="warning" if headless else "info",
+        log_file=None if headless else workdir / "shopsync.log",
     ) as stack:
         if headless:
-            report = await _exercise(
-                stack.daemon,
-                stack.sb,
-                stack.settings,
-                stack.url,
-                stack.config,
-                headless,
-                duration,
-                rate,
-                rng,
-                traffic,
-            )
+            report = await _exercise(stack, duration, rate, rng, traffic)
         else:
             report = await _with_console(stack, duration, rate, rng, traffic)
     out = json.dumps(report, indent=None if as_json else 2)
@@ -378,18 +368,7 @@ async def _with_console(
             async def rounds() -> None:
                 nonlocal report
                 while True:
-                    report = await _exercise(
-                        stack.daemon,
-                        stack.sb,
-                        stack.settings,
-                        stack.url,
-                        stack.config,
-                        True,
-                        duration,
-                        rate,
-                        rng,
-                        traffic,
-                    )
+                    report = await _exercise(stack, duration, rate, rng, traffic)
 
             tg.start_soon(rounds)
             await console.wait()
@@ -398,21 +377,11 @@ async def _with_console(
 
 
 async def _exercise(
-    daemon: Any,
-    sb: Sandboxes,
-    settings: Any,
-    sandbox_url: str,
-    config: Path,
-    headless: bool,
-    duration: float,
-    rate: float,
-    rng: random.Random,
-    traffic: Traffic,
+    stack: Stack, duration: float, rate: float, rng: random.Random, traffic: Traffic
 ) -> dict[str, Any]:
+    """One round of traffic, then the verdict of both sandboxes."""
+    daemon, sb, settings, sandbox_url = stack.daemon, stack.sb, stack.settings, stack.url
     await wait_quiet(daemon.services, 30)  # the first full stock sync
-    if not headless:
-        print(f"sandboxes: {sandbox_url}/_sandbox/   config: {config}", file=sys.stderr)
-        print(f"console:   shopsync console --socket {settings.control.socket}", file=sys.stderr)
     started = time.monotonic()
     async with httpx.AsyncClient(base_url=sandbox_url, timeout=30) as http:
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from connectors.shopify.webhooks import verify_webhook
 from daemon.logs import get_logger
+from daemon.serving import lifespan_noop, send_json
 from state.db import Database
 from state.queue import Queue
 
@@ -90,7 +91,7 @@ class Ingress:
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
+            await lifespan_noop(receive, send)
             return
         if scope["type"] != "http":
             return
@@ -268,26 +269,5 @@ def _header(scope: dict[str, Any], name: str) -> str | None:
     return None
 
 
-async def _respond(send: Send, status: int, payload: dict[str, Any]) -> None:
-    body = json.dumps(payload).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
-
-
-async def _lifespan(receive: Receive, send: Send) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
+async def _respond(send: Send, status: int, payload: Any) -> None:
+    await send_json(send, status, json.dumps(payload).encode())

@@ -118,3 +118,29 @@ def unix_listener(path: str, mode: int = 0o660) -> socket.socket:
     sock.listen(128)
     sock.setblocking(False)
     return sock
+
+
+async def send_json(send: Any, status: int, body: bytes) -> None:
+    """One whole JSON answer (callers serialise, so each decides how: control redacts)."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def lifespan_noop(receive: Any, send: Any) -> None:
+    """Answer the ASGI lifespan protocol for apps that need no start-up or shutdown work."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

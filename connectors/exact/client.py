@@ -15,20 +15,10 @@ import httpx
 from connectors.errors import PermanentError, TransientError
 from connectors.exact import wire
 from connectors.exact.errors import API, error_for_exception, error_for_response
+from connectors.exact.hosts import COUNTRY_HOSTS
 from connectors.exact.limiter import ErrorBudget, RateBudget
 from connectors.exact.oauth import TokenManager
 from connectors.exact.odata import Filter, Guid, eq, timestamp_after
-
-# One host per country (Exact's "Exact Online sites", cited in picqer Connection::setBaseUrl).
-COUNTRY_HOSTS = {
-    "nl": "https://start.exactonline.nl",
-    "be": "https://start.exactonline.be",
-    "de": "https://start.exactonline.de",
-    "uk": "https://start.exactonline.co.uk",
-    "us": "https://start.exactonline.com",
-    "fr": "https://start.exactonline.fr",
-    "es": "https://start.exactonline.es",
-}
 
 
 def base_url_for(country: str) -> str:
