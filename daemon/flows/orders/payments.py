@@ -81,19 +81,7 @@ async def book_payments(services: Any, order: Order, documents: list[dict[str, A
             booked += 1
             log.info("orders.payment_booked", order=order.name, amount=str(amount))
         applied = sum((p for p, n in lines if n is not None), ZERO)
-        await services.links.put(
-            PAYMENT_ENTITY,
-            tx.id,
-            entry_id,
-            exact_ref=reference,
-            data={
-                "order": order.id,
-                "amount": str(amount),
-                "account": account,
-                "applied": str(applied),
-                "gateway": tx.gateway,
-            },
-        )
+        await record_payment(services, order, tx, entry_id, reference, amount, account, applied)
     return booked
 
 
@@ -223,3 +211,30 @@ async def apply_prepayments(services: Any, invoice_id: str) -> Decimal:
         data={"amount": str(amount), "invoice": invoice["InvoiceNumber"]},
     )
     return amount
+
+
+async def record_payment(
+    services: Any,
+    order: Any,
+    tx: Any,
+    entry_id: str,
+    reference: str,
+    amount: Any,
+    account: str,
+    applied: Any,
+) -> None:
+    """The `order_payment` link: which entry booked a Shopify transaction, and how much of it
+    is already applied to documents (the sales-order-mode invoice step reads it)."""
+    await services.links.put(
+        PAYMENT_ENTITY,
+        tx.id,
+        entry_id,
+        exact_ref=reference,
+        data={
+            "order": order.id,
+            "amount": str(amount),
+            "account": account,
+            "applied": str(applied),
+            "gateway": tx.gateway,
+        },
+    )

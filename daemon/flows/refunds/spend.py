@@ -23,6 +23,7 @@ from daemon.flows.orders.payments import (
     PAID_KINDS,
     PAYMENT_ENTITY,
     payment_lines,
+    record_payment,
 )
 from daemon.flows.refunds.plan import STORE_CREDIT
 from daemon.logs import get_logger
@@ -99,17 +100,5 @@ async def book_store_credit_spent(
             booked += 1
             log.info("refunds.store_credit_spent", order=order.name, amount=str(amount))
         applied = sum((-p for _, p, c, n in lines if c and n is not None), ZERO)
-        await services.links.put(
-            PAYMENT_ENTITY,
-            tx.id,
-            entry_id,
-            exact_ref=reference,
-            data={
-                "order": order.id,
-                "amount": str(amount),
-                "account": account,
-                "applied": str(applied),
-                "gateway": tx.gateway,
-            },
-        )
+        await record_payment(services, order, tx, entry_id, reference, amount, account, applied)
     return booked

@@ -329,14 +329,3 @@ def route_inventory_level(body: dict[str, Any]) -> list[tuple[str, str, dict[str
             },
         )
     ]
-
-
-def percentiles(values: list[float]) -> dict[str, float | None]:
-    ordered = sorted(values)
-
-    def pick(p: float) -> float | None:
-        if not ordered:
-            return None
-        return round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))], 1)
-
-    return {"p50": pick(50), "p95": pick(95), "max": round(ordered[-1], 1) if ordered else None}
