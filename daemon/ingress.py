@@ -190,45 +190,38 @@ class Ingress:
         headers: dict[str, Any],
         body: bytes,
     ) -> None:
+        kind = f"webhook.{source}"
+
+        def store(conn: sqlite3.Connection) -> int | None:
+            """The receipt and its routing job; None when this delivery was stored before."""
+            if _seen(conn, source, delivery, event):
+                return None
+            receipt_id = conn.execute(
+                "INSERT INTO receipts (source, delivery_id, event_id, topic, triggered_at,"
+                " received_at, headers, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (source, delivery, event, topic, triggered, time.time(), json.dumps(headers), body),
+            ).lastrowid
+            job_id = self.queue.enqueue_sync(
+                conn, kind, f"receipt:{receipt_id}", {"receipt_id": receipt_id, "topic": topic}
+            )
+            conn.execute("UPDATE receipts SET job_id = ? WHERE id = ?", (job_id, receipt_id))
+            return receipt_id
+
         try:
-            async with self.db.transaction() as conn:
-                duplicate = await _seen(conn, source, delivery, event)
-                if not duplicate:
-                    cur = await conn.execute(
-                        "INSERT INTO receipts (source, delivery_id, event_id, topic, triggered_at,"
-                        " received_at, headers, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            source,
-                            delivery,
-                            event,
-                            topic,
-                            triggered,
-                            time.time(),
-                            json.dumps(headers),
-                            body,
-                        ),
-                    )
-                    receipt_id = cur.lastrowid
-                    job_id = await self.queue.enqueue_in(
-                        conn,
-                        f"webhook.{source}",
-                        f"receipt:{receipt_id}",
-                        {"receipt_id": receipt_id, "topic": topic},
-                    )
-                    await conn.execute(
-                        "UPDATE receipts SET job_id = ? WHERE id = ?", (job_id, receipt_id)
-                    )
+            # Group commit: deliveries arriving together share one fsync, each still answered
+            # only after its own receipt is durable.
+            receipt_id = await self.db.run(store)
         except sqlite3.Error as exc:
             # Not durable → not acknowledged: Shopify retries a non-2xx delivery.
             log.error("webhook not stored", source=source, error=str(exc))
             await _respond(send, 503, {"error": "storage unavailable, retry later"})
             return
-        if duplicate:
+        if receipt_id is None:
             self.duplicates += 1
             await _respond(send, 200, {"duplicate": True})
             return
         self.accepted += 1
-        self.queue.emit("enqueued", kind=f"webhook.{source}", key=f"receipt:{receipt_id}")
+        self.queue.emit("enqueued", kind=kind, key=f"receipt:{receipt_id}")
         await _respond(send, 200, {"ok": True})
 
     async def _health(self, send: Send) -> None:
@@ -246,15 +239,14 @@ class Ingress:
         )
 
 
-async def _seen(conn: Any, source: str, delivery: str, event: str | None) -> bool:
+def _seen(conn: sqlite3.Connection, source: str, delivery: str, event: str | None) -> bool:
     # Same webhook id = a retry of one delivery; same event id = the same event sent twice.
     sql = "SELECT 1 FROM receipts WHERE source = ? AND (delivery_id = ?"
     params: list[Any] = [source, delivery]
     if event:
         sql += " OR event_id = ?"
         params.append(event)
-    async with conn.execute(sql + ") LIMIT 1", params) as cur:
-        return await cur.fetchone() is not None
+    return conn.execute(sql + ") LIMIT 1", params).fetchone() is not None
 
 
 def _digest(body: bytes) -> str:

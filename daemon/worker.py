@@ -87,19 +87,15 @@ class Worker:
                 self.heartbeat = time.monotonic()
                 self._wake = anyio.Event()
                 free = self.concurrency - len(self.running)
-                jobs = []
-                if free > 0:
-                    paused = await self.flows.paused()
-                    jobs = await self.queue.claim(free, paused_flows=list(paused))
-                for job in jobs:
-                    self.running[job.id] = job
-                    tg.start_soon(self._run_one, job)
-                if jobs and len(self.running) < self.concurrency:
-                    continue  # more may be due right away
                 wait = self.idle_poll
-                due = await self.queue.next_due_in()
-                if due is not None and len(self.running) < self.concurrency:
-                    wait = min(wait, due)
+                if free > 0:
+                    jobs, due = await self.queue.claim_due(free)
+                    for job in jobs:
+                        self.running[job.id] = job
+                        tg.start_soon(self._run_one, job)
+                    if due is not None and len(jobs) < free:
+                        wait = min(wait, due)
+                # Full, idle or early: a finished job, a new one or the next due time wakes us.
                 with anyio.move_on_after(max(wait, 0.005)):
                     await self._wake.wait()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any
 
 import aiosqlite
 
-from state.db import Database
+from state.db import Database, on_thread
 
 
 class JobState(StrEnum):
@@ -71,6 +72,16 @@ Listener = Callable[[str, dict[str, Any]], None]
 
 _COLUMNS = (
     "id, kind, key, payload, state, attempts, max_attempts, run_after, created_at, last_error, hint"
+)
+
+
+# A pending job the worker may take once due: its flow is not paused (the flow is the part of
+# the kind before the dot) and no job with its key is running.
+_CLAIMABLE = (
+    "j.state IN ('queued', 'retrying')"
+    " AND substr(j.kind, 1, instr(j.kind, '.') - 1)"
+    "     NOT IN (SELECT name FROM flows WHERE paused = 1)"
+    " AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.key = j.key AND r.state = 'running')"
 )
 
 
@@ -129,10 +140,9 @@ class Queue:
         delay: float = 0.0,
         max_attempts: int | None = None,
     ) -> int:
-        async with self.db.transaction() as conn:
-            job_id = await self.enqueue_in(
-                conn, kind, key, payload, delay=delay, max_attempts=max_attempts
-            )
+        job_id = await self.db.run(
+            lambda conn: self.enqueue_sync(conn, kind, key, payload, delay, max_attempts)
+        )
         self.emit("enqueued", id=job_id, kind=kind, key=key)
         return job_id
 
@@ -146,25 +156,35 @@ class Queue:
         delay: float = 0.0,
         max_attempts: int | None = None,
     ) -> int:
-        """Enqueue inside the caller's transaction (ingress: receipt and job commit together)."""
+        """Enqueue inside the caller's transaction (a flow's state and its job commit together)."""
+        return await on_thread(conn, self.enqueue_sync, kind, key, payload, delay, max_attempts)
+
+    def enqueue_sync(
+        self,
+        conn: sqlite3.Connection,
+        kind: str,
+        key: str,
+        payload: dict[str, Any] | None = None,
+        delay: float = 0.0,
+        max_attempts: int | None = None,
+    ) -> int:
+        """Enqueue on the writer thread, inside a transaction the caller runs (`Database.run`)."""
         now = time.time()
         payload = payload or {}
         run_after = now + delay
-        async with conn.execute(
-            "SELECT id, kind, payload, run_after FROM jobs"
-            " WHERE key = ? AND state IN ('queued', 'retrying')",
+        row = conn.execute(
+            "SELECT id, kind, payload FROM jobs WHERE key = ? AND state IN ('queued', 'retrying')",
             (key,),
-        ) as cur:
-            row = await cur.fetchone()
+        ).fetchone()
         if row is not None:
             merged = self._merged(row[1], json.loads(row[2]), payload)
-            await conn.execute(
+            conn.execute(
                 "UPDATE jobs SET payload = ?, run_after = min(run_after, ?), updated_at = ?"
                 " WHERE id = ?",
                 (_dumps(merged), run_after, now, row[0]),
             )
             return row[0]
-        cur = await conn.execute(
+        cur = conn.execute(
             "INSERT INTO jobs (kind, key, payload, state, max_attempts, run_after,"
             " created_at, updated_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)",
             (kind, key, _dumps(payload), max_attempts or self.max_attempts, run_after, now, now),
@@ -176,35 +196,43 @@ class Queue:
         return merge(old, new) if merge else new  # newest payload wins by default
 
     # -- claim -----------------------------------------------------------------------------
-    async def claim(self, limit: int, *, paused_flows: Sequence[str] = ()) -> list[Job]:
+    async def claim(self, limit: int) -> list[Job]:
         """Take up to `limit` due jobs, one per key, and lease them to this process."""
+        jobs, _ = await self.claim_due(limit)
+        return jobs
+
+    async def claim_due(self, limit: int) -> tuple[list[Job], float | None]:
+        """`claim`, plus the seconds until the next claimable job is due (None: nothing waits).
+
+        Jobs of paused flows and keys that already run are not claimable: they wait untouched.
+        One trip to the writer answers both, so an idle worker knows how long it may sleep.
+        """
         if limit <= 0:
-            return []
-        now = time.time()
-        skip = "".join(" AND kind NOT LIKE ?" for _ in paused_flows)
-        params: list[Any] = [now + self.lease_seconds, now, now, *[f"{f}.%" for f in paused_flows]]
-        params.append(limit)
-        async with self.db.transaction() as conn:
-            async with conn.execute(
-                "UPDATE jobs SET state = 'running', attempts = attempts + 1,"
-                " lease_until = ?, updated_at = ?"
-                " WHERE id IN (SELECT j.id FROM jobs j"
-                "  WHERE j.state IN ('queued', 'retrying') AND j.run_after <= ?"
-                "  AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.key = j.key"
-                "                  AND r.state = 'running')"
-                f"{skip} ORDER BY j.run_after, j.id LIMIT ?)"
-                f" RETURNING {_COLUMNS}",
-                params,
-            ) as cur:
-                jobs = [_job(r) for r in await cur.fetchall()]
-            if jobs:
-                await conn.executemany(
-                    "INSERT INTO job_attempts (job_id, attempt, started_at) VALUES (?, ?, ?)",
-                    [(j.id, j.attempts, now) for j in jobs],
-                )
+            return [], None
+        jobs, due = await self.db.run(lambda conn: self._claim(conn, limit))
         for job in jobs:
             self.emit("running", id=job.id, kind=job.kind, key=job.key, attempt=job.attempts)
-        return jobs
+        return jobs, due
+
+    def _claim(self, conn: sqlite3.Connection, limit: int) -> tuple[list[Job], float | None]:
+        now = time.time()
+        rows = conn.execute(
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1,"
+            " lease_until = ?, updated_at = ?"
+            f" WHERE id IN (SELECT j.id FROM jobs j WHERE {_CLAIMABLE} AND j.run_after <= ?"
+            "  ORDER BY j.run_after, j.id LIMIT ?)"
+            f" RETURNING {_COLUMNS}",
+            (now + self.lease_seconds, now, now, limit),
+        ).fetchall()
+        jobs = [_job(r) for r in rows]
+        conn.executemany(
+            "INSERT INTO job_attempts (job_id, attempt, started_at) VALUES (?, ?, ?)",
+            [(j.id, j.attempts, now) for j in jobs],
+        )
+        row = conn.execute(
+            f"SELECT j.run_after FROM jobs j WHERE {_CLAIMABLE} ORDER BY j.run_after LIMIT 1"
+        ).fetchone()
+        return jobs, None if row is None else max(0.0, row[0] - now)
 
     async def next_due_in(self) -> float | None:
         """Seconds until the earliest pending job is due (0 if one is due now), None if idle."""
@@ -216,17 +244,21 @@ class Queue:
         return max(0.0, row[0] - time.time())
 
     # -- outcomes --------------------------------------------------------------------------
+    # Each outcome is one trip to the writer; outcomes of jobs finishing together share a
+    # commit (Database.run), which is what lets the queue keep up with huey on one fsync.
     async def succeed(self, job: Job) -> None:
-        now = time.time()
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE jobs SET state = 'succeeded', lease_until = NULL, updated_at = ?,"
-                " finished_at = ?, last_error = NULL, hint = NULL"
-                " WHERE id = ? AND state = 'running'",
-                (now, now, job.id),
-            )
-            await self._close_attempt(conn, job, "succeeded", None, None, now)
+        await self.db.run(lambda conn: self._succeed(conn, job))
         self.emit("succeeded", id=job.id, kind=job.kind, key=job.key)
+
+    def _succeed(self, conn: sqlite3.Connection, job: Job) -> None:
+        now = time.time()
+        conn.execute(
+            "UPDATE jobs SET state = 'succeeded', lease_until = NULL, updated_at = ?,"
+            " finished_at = ?, last_error = NULL, hint = NULL"
+            " WHERE id = ? AND state = 'running'",
+            (now, now, job.id),
+        )
+        _close_attempt(conn, job, "succeeded", None, None, now)
 
     async def fail(
         self,
@@ -242,11 +274,14 @@ class Queue:
             message = f"gave up after {job.attempts} attempts; last error: {error}"
             await self.bury(job, message, hint=hint, traceback=traceback)
             return JobState.DEAD
-        now = time.time()
-        run_after = now + self.backoff.delay(job.attempts, retry_after)
-        async with self.db.transaction() as conn:
-            await self._close_attempt(conn, job, "retrying", error, traceback, now)
-            state = await self._requeue(conn, job, JobState.RETRYING, run_after, error, hint)
+        delay = self.backoff.delay(job.attempts, retry_after)
+
+        def write(conn: sqlite3.Connection) -> JobState:
+            now = time.time()
+            _close_attempt(conn, job, "retrying", error, traceback, now)
+            return self._requeue(conn, job, JobState.RETRYING, now + delay, error, hint)
+
+        state = await self.db.run(write)
         self.emit(state.value, id=job.id, kind=job.kind, key=job.key, error=error)
         return state
 
@@ -254,31 +289,35 @@ class Queue:
         self, job: Job, error: str, *, hint: str | None = None, traceback: str | None = None
     ) -> None:
         """A permanent failure: dead at once, with a sentence and a hint for the operator."""
-        now = time.time()
-        async with self.db.transaction() as conn:
-            await conn.execute(
+
+        def write(conn: sqlite3.Connection) -> None:
+            now = time.time()
+            conn.execute(
                 "UPDATE jobs SET state = 'dead', lease_until = NULL, updated_at = ?,"
                 " finished_at = ?, last_error = ?, hint = ? WHERE id = ?",
                 (now, now, error, hint, job.id),
             )
-            await self._close_attempt(conn, job, "dead", error, traceback, now)
+            _close_attempt(conn, job, "dead", error, traceback, now)
+
+        await self.db.run(write)
         self.emit("dead", id=job.id, kind=job.kind, key=job.key, error=error)
 
     async def release(self, job: Job, *, reason: str, delay: float = 0.0) -> None:
         """Put a running job back without counting the attempt (shutdown, connector paused)."""
-        now = time.time()
-        async with self.db.transaction() as conn:
-            await self._close_attempt(conn, job, "interrupted", reason, None, now)
-            await conn.execute(
-                "UPDATE jobs SET attempts = max(0, attempts - 1) WHERE id = ?", (job.id,)
-            )
+
+        def write(conn: sqlite3.Connection) -> None:
+            now = time.time()
+            _close_attempt(conn, job, "interrupted", reason, None, now)
+            conn.execute("UPDATE jobs SET attempts = max(0, attempts - 1) WHERE id = ?", (job.id,))
             # The reason stays visible on the job (why it is waiting), not only on the attempt.
-            await self._requeue(conn, job, JobState.QUEUED, now + delay, reason, None)
+            self._requeue(conn, job, JobState.QUEUED, now + delay, reason, None)
+
+        await self.db.run(write)
         self.emit("queued", id=job.id, kind=job.kind, key=job.key)
 
-    async def _requeue(
+    def _requeue(
         self,
-        conn: aiosqlite.Connection,
+        conn: sqlite3.Connection,
         job: Job,
         state: JobState,
         run_after: float,
@@ -287,14 +326,13 @@ class Queue:
     ) -> JobState:
         """Make `job` pending again, or fold it into the pending job its key already has."""
         now = time.time()
-        async with conn.execute(
+        newer = conn.execute(
             "SELECT id, payload FROM jobs WHERE key = ? AND state IN ('queued', 'retrying')"
             " AND id != ?",
             (job.key, job.id),
-        ) as cur:
-            newer = await cur.fetchone()
+        ).fetchone()
         if newer is None:
-            await conn.execute(
+            conn.execute(
                 "UPDATE jobs SET state = ?, run_after = ?, lease_until = NULL, updated_at = ?,"
                 " last_error = coalesce(?, last_error), hint = ? WHERE id = ?",
                 (state.value, run_after, now, error, hint, job.id),
@@ -302,36 +340,22 @@ class Queue:
             return state
         # A newer job for this key arrived while this one ran: it carries fresher data, so it
         # absorbs this one (the kind's merge decides the payload) and this one is closed.
-        async with conn.execute("SELECT payload FROM jobs WHERE id = ?", (job.id,)) as cur:
-            mine = json.loads((await cur.fetchone())[0])
+        mine = json.loads(
+            conn.execute("SELECT payload FROM jobs WHERE id = ?", (job.id,)).fetchone()[0]
+        )
         merged = self._merged(job.kind, mine, json.loads(newer[1]))
-        await conn.execute(
+        conn.execute(
             "UPDATE jobs SET payload = ?, run_after = min(run_after, ?), updated_at = ?"
             " WHERE id = ?",
             (_dumps(merged), run_after, now, newer[0]),
         )
         note = f"superseded by job {newer[0]} with the same key"
-        await conn.execute(
+        conn.execute(
             "UPDATE jobs SET state = 'cancelled', lease_until = NULL, updated_at = ?,"
             " finished_at = ?, last_error = ? WHERE id = ?",
             (now, now, f"{note}; last error: {error}" if error else note, job.id),
         )
         return JobState.CANCELLED
-
-    async def _close_attempt(
-        self,
-        conn: aiosqlite.Connection,
-        job: Job,
-        outcome: str,
-        error: str | None,
-        traceback: str | None,
-        now: float,
-    ) -> None:
-        await conn.execute(
-            "UPDATE job_attempts SET finished_at = ?, outcome = ?, error = ?, traceback = ?"
-            " WHERE job_id = ? AND attempt = ? AND finished_at IS NULL",
-            (now, outcome, error, traceback, job.id, job.attempts),
-        )
 
     # -- recovery and housekeeping ---------------------------------------------------------
     async def recover_interrupted(self, *, expired_only: bool = False) -> int:
@@ -340,26 +364,26 @@ class Queue:
         At start every running job is orphaned (one daemon per database); the periodic sweep
         passes `expired_only` and touches only jobs whose lease ran out.
         """
-        now = time.time()
-        where = "state = 'running'" + (" AND lease_until < ?" if expired_only else "")
-        params = (now,) if expired_only else ()
-        recovered = 0
-        async with self.db.transaction() as conn:
-            async with conn.execute(f"SELECT {_COLUMNS} FROM jobs WHERE {where}", params) as cur:
-                orphans = [_job(r) for r in await cur.fetchall()]
-            for job in orphans:
+
+        def write(conn: sqlite3.Connection) -> int:
+            now = time.time()
+            where = "state = 'running'" + (" AND lease_until < ?" if expired_only else "")
+            params = (now,) if expired_only else ()
+            rows = conn.execute(f"SELECT {_COLUMNS} FROM jobs WHERE {where}", params).fetchall()
+            for job in map(_job, rows):
                 reason = "interrupted: the daemon stopped while this job ran"
-                await self._close_attempt(conn, job, "interrupted", reason, None, now)
+                _close_attempt(conn, job, "interrupted", reason, None, now)
                 if job.attempts >= job.max_attempts:
-                    await conn.execute(
+                    conn.execute(
                         "UPDATE jobs SET state = 'dead', lease_until = NULL, updated_at = ?,"
                         " finished_at = ?, last_error = ? WHERE id = ?",
                         (now, now, f"{reason} on each of {job.attempts} attempts", job.id),
                     )
                 else:
-                    await self._requeue(conn, job, JobState.QUEUED, now, reason, None)
-                recovered += 1
-        return recovered
+                    self._requeue(conn, job, JobState.QUEUED, now, reason, None)
+            return len(rows)
+
+        return await self.db.run(write)
 
     async def retry(
         self,
@@ -372,15 +396,16 @@ class Queue:
         """Run dead, cancelled or retrying jobs again now, with a fresh set of attempts."""
         where, params = _filter(ids, state, kind, key_prefix)
         where += " AND state IN ('dead', 'cancelled', 'retrying')"
-        now = time.time()
-        count = 0
-        async with self.db.transaction() as conn:
-            async with conn.execute(f"SELECT {_COLUMNS} FROM jobs WHERE {where}", params) as cur:
-                targets = [_job(r) for r in await cur.fetchall()]
-            for job in targets:
-                await conn.execute("UPDATE jobs SET attempts = 0 WHERE id = ?", (job.id,))
-                await self._requeue(conn, job, JobState.QUEUED, now, None, None)
-                count += 1
+
+        def write(conn: sqlite3.Connection) -> int:
+            now = time.time()
+            rows = conn.execute(f"SELECT {_COLUMNS} FROM jobs WHERE {where}", params).fetchall()
+            for job in map(_job, rows):
+                conn.execute("UPDATE jobs SET attempts = 0 WHERE id = ?", (job.id,))
+                self._requeue(conn, job, JobState.QUEUED, now, None, None)
+            return len(rows)
+
+        count = await self.db.run(write)
         if count:
             self.emit("retried", count=count)
         return count
@@ -397,31 +422,34 @@ class Queue:
         where, params = _filter(ids, state, kind, key_prefix)
         where += " AND state IN ('queued', 'retrying', 'dead')"
         now = time.time()
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "UPDATE jobs SET state = 'cancelled', updated_at = ?, finished_at = ?,"
-                f" last_error = coalesce(last_error, 'cancelled by operator') WHERE {where}",
-                (now, now, *params),
+        count = await self.db.run(
+            lambda conn: (
+                conn.execute(
+                    "UPDATE jobs SET state = 'cancelled', updated_at = ?, finished_at = ?,"
+                    f" last_error = coalesce(last_error, 'cancelled by operator') WHERE {where}",
+                    (now, now, *params),
+                ).rowcount
             )
-            count = cur.rowcount
+        )
         if count:
             self.emit("cancelled", count=count)
         return count
 
     async def prune(self, *, jobs_older_than: float, receipts_older_than: float) -> dict[str, int]:
         """Forget finished jobs and old webhook receipts (attempts go with their job)."""
-        now = time.time()
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
+
+        def write(conn: sqlite3.Connection) -> dict[str, int]:
+            now = time.time()
+            jobs = conn.execute(
                 "DELETE FROM jobs WHERE state IN ('succeeded', 'cancelled') AND finished_at < ?",
                 (now - jobs_older_than,),
-            )
-            jobs = cur.rowcount
-            cur = await conn.execute(
+            ).rowcount
+            receipts = conn.execute(
                 "DELETE FROM receipts WHERE received_at < ?", (now - receipts_older_than,)
-            )
-            receipts = cur.rowcount
-        return {"jobs": jobs, "receipts": receipts}
+            ).rowcount
+            return {"jobs": jobs, "receipts": receipts}
+
+        return await self.db.run(write)
 
     # -- reading ---------------------------------------------------------------------------
     async def get(self, job_id: int) -> Job | None:
@@ -442,6 +470,21 @@ class Queue:
             (time.time(),),
         )
         return None if row is None or row[0] is None else time.time() - row[0]
+
+
+def _close_attempt(
+    conn: sqlite3.Connection,
+    job: Job,
+    outcome: str,
+    error: str | None,
+    traceback: str | None,
+    now: float,
+) -> None:
+    conn.execute(
+        "UPDATE job_attempts SET finished_at = ?, outcome = ?, error = ?, traceback = ?"
+        " WHERE job_id = ? AND attempt = ? AND finished_at IS NULL",
+        (now, outcome, error, traceback, job.id, job.attempts),
+    )
 
 
 def _filter(
