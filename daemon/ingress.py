@@ -241,12 +241,12 @@ class Ingress:
 
 def _seen(conn: sqlite3.Connection, source: str, delivery: str, event: str | None) -> bool:
     # Same webhook id = a retry of one delivery; same event id = the same event sent twice.
-    sql = "SELECT 1 FROM receipts WHERE source = ? AND (delivery_id = ?"
-    params: list[Any] = [source, delivery]
-    if event:
-        sql += " OR event_id = ?"
-        params.append(event)
-    return conn.execute(sql + ") LIMIT 1", params).fetchone() is not None
+    # Two lookups, not one with OR: SQLite would answer the OR by reading every receipt.
+    sql = "SELECT 1 FROM receipts WHERE source = ? AND delivery_id = ?"
+    if conn.execute(sql, (source, delivery)).fetchone() is not None:
+        return True
+    sql = "SELECT 1 FROM receipts WHERE source = ? AND event_id = ? LIMIT 1"
+    return event is not None and conn.execute(sql, (source, event)).fetchone() is not None
 
 
 def _digest(body: bytes) -> str:
