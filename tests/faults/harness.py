@@ -52,6 +52,7 @@ class Chaos:
         self.skus = [p.sku for p in local.catalogue.products]
         self.codes = [loc.code for loc in local.catalogue.locations]
         self.default_warehouse = local.catalogue.locations[0].code
+        self.location_names = {loc.code: loc.name for loc in local.catalogue.locations}
         self.config = demo_config(
             workdir,
             self.url,
@@ -194,11 +195,12 @@ class Chaos:
             for code, row in (item.get("stock") or {}).items()
         }
         shown = {(lv["sku"], lv["location"]): lv["available"] for lv in shop["inventory"]}
-        stock_off = [
-            f"{sku}@{code}: Exact {f} Shopify {shown[(sku, code)]}"
+        off = [
+            (sku, code, f)
             for (sku, code), f in sorted(free.items())
             if (sku, code) in shown and shown[(sku, code)] != max(0, math.floor(f))
         ]
+        stock_off = [f"{sku}@{c}: Exact {f} Shopify {shown[(sku, c)]}" for sku, c, f in off]
         duplicated = {}
         for kind in ("sales_orders", "invoices", "credit_notes", "bank_entries", "journal_entries"):
             refs = Counter(d.get("YourRef") for d in exact.get(kind, []) if d.get("YourRef"))
@@ -211,7 +213,37 @@ class Chaos:
             "lost_orders": orders["missing"],
             "duplicated_documents": duplicated,
             "stock_mismatches": stock_off[:5],
+            "stock_state": [self._stock_state(sku, code) for sku, code, _ in off[:5]],
             "dead_jobs": [tuple(r) for r in dead][:5],
+        }
+
+    def _stock_state(self, sku: str, code: str) -> dict[str, Any]:
+        """What the daemon believes of a mismatched pair: the clue when one stays wrong."""
+        loc = self.location_names[code]
+        pair = (sku, loc)
+        return {
+            "pair": f"{sku}@{code}",
+            "level": query(
+                self.db,
+                "SELECT free, exact_ts FROM stock_levels WHERE sku = ? AND warehouse = ?",
+                (sku, code),
+            ),
+            "pushed": query(
+                self.db, "SELECT quantity FROM stock_pushed WHERE sku = ? AND location = ?", pair
+            ),
+            "holds": query(
+                self.db,
+                "SELECT order_id, quantity FROM stock_holds WHERE sku = ? AND location = ?",
+                pair,
+            ),
+            "dirty": query(
+                self.db, "SELECT 1 FROM stock_dirty WHERE sku = ? AND location = ?", pair
+            ),
+            "problems": query(
+                self.db,
+                "SELECT problem, detail FROM stock_problems WHERE sku = ? AND location = ?",
+                pair,
+            ),
         }
 
 

@@ -14,18 +14,10 @@ import pytest
 from tests.faults.harness import chaos
 from tests.faults.support import FULL, query, size
 
-# In `make chaos` (SHOPSYNC_CHAOS=full) only, for now: the short run ended in 2 of 5 runs on
-# the 2-core machine with orders in sync but a few SKU+locations where Shopify showed less
-# than Exact after a minute of calm; the cause is not found yet (see the README's known
-# limitations). CI must not depend on it until it is; the full suite keeps it running.
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not FULL,
-        reason="intermittent stock divergence under API faults: "
-        "runs under `make chaos` until its cause is found",
-    ),
-]
+# This run once ended 2 times in 5 with a few pairs where Shopify showed less than Exact: a
+# stale inventory webhook handled after a newer one overwrote the push's compare base (fixed
+# in the stock flow's observe; tests/stock has the deterministic case).
+pytestmark = pytest.mark.slow
 
 # Shopify's timeout fault stalls until our 10 s client timeout: a few go a long way.
 SHOPIFY_FAULTS = {"error_rate": 0.22, "drop_rate": 0.05, "timeout_rate": 0.03, "throttle_burst": 15}
@@ -64,7 +56,7 @@ def test_with_a_third_of_api_calls_failing_everything_syncs_once_and_nothing_die
     assert verdict["dead_jobs"] == [], verdict
     assert verdict["duplicated_documents"] == {}, verdict
     assert verdict["orders"]["orders_in_sync"], verdict
-    assert verdict["stock_mismatches"] == [], verdict
+    assert verdict["stock_mismatches"] == [], verdict["stock_state"]
     if verdict["orders"]["deliveries"] < c.events["fulfilled"]:
         # Seen in this test (reported to the orders flow, cause not yet pinned down): with the
         # queue idle and every order exported, fulfilments made while Exact was faulty had no

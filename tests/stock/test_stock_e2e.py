@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from decimal import Decimal
@@ -11,7 +12,7 @@ import pytest
 
 from daemon.demo import demo_stack, shopify_available, wait_quiet
 from daemon.flows.stock import store
-from tests.support.webhooks import exact_body
+from tests.support.webhooks import exact_body, shopify_headers
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -150,6 +151,46 @@ async def test_an_exported_order_is_not_subtracted_twice(tmp_path):
         await wait_quiet(services, 20)
         await anyio.sleep(0.5)
         assert shopify_available(stack.sb)[("SKU-00008", "AMS")] == 7, "not 4: counted once"
+
+
+def _level_ids(stack, sku: str, code: str) -> tuple[str, str]:
+    state = stack.sb.shopify.state
+    return next(
+        (item, loc)
+        for (item, loc) in state.levels
+        if state.variants[state.variant_by_item[item]].sku == sku
+        and state.locations[loc].code == code
+    )
+
+
+async def test_a_stale_inventory_webhook_after_a_newer_one_does_not_hide_a_change(tmp_path):
+    # Shopify delivers webhooks in any order: a replay of an old level (12, the echo of our
+    # own push) may be handled after the newer one (30, a hand edit). Exact says 12, so
+    # Shopify must end at 12 whatever order the two arrive in.
+    async with demo_stack(tmp_path, products=20) as stack:
+        await wait_quiet(stack.services, 20)
+        await _set_exact(stack, "SKU-00007", "ANR", 12)
+        await _shopify_shows(stack, "SKU-00007", "ANR", 12)
+        await wait_quiet(stack.services, 20)
+        item_id, loc_id = _level_ids(stack, "SKU-00007", "ANR")
+        stack.sb.shopify.state.levels[(item_id, loc_id)].quantities["available"] = 30
+        ingress = stack.settings.ingress.public_url + "/webhooks/shopify"
+        secret = stack.sb.credentials.shopify_webhook_secret
+        for available in (30, 12):  # the newer first, then the stale replay
+            body = json.dumps(
+                {
+                    "inventory_item_id": int(str(item_id).rsplit("/", 1)[-1]),
+                    "location_id": int(str(loc_id).rsplit("/", 1)[-1]),
+                    "available": available,
+                    "updated_at": "2026-11-22T10:00:00+00:00",
+                }
+            ).encode()
+            headers = shopify_headers(body, secret, "inventory_levels/update")
+            assert (
+                await stack.http.post(ingress, content=body, headers=headers)
+            ).status_code == 200
+        await anyio.sleep(1.0)  # both observed within the push's coalescing window
+        await _shopify_shows(stack, "SKU-00007", "ANR", 12, limit=20)
 
 
 async def test_a_shopify_change_missed_while_down_is_corrected_at_start(tmp_path):

@@ -289,7 +289,14 @@ async def reconcile_stock(services: Any, job: Job) -> None:
 
 
 async def observe_shopify_level(services: Any, job: Job) -> None:
-    """Shopify says a level changed (a sale, a manual edit): keep our compare-and-set base true."""
+    """Shopify says a level changed (a sale, a manual edit): keep our compare-and-set base true.
+
+    Webhooks come in any order and replays can be old, so a reported value is only a hint:
+    when it matches what we believe Shopify holds (the echo of our own push) nothing happens;
+    otherwise we forget our belief and the next push reads Shopify's current value first.
+    Recording the reported value instead let a stale replay overwrite a newer one, and a push
+    then skipped a pair whose real value differed from the target.
+    """
     ids = _ids(services)
     location_ids = await ids.location_ids()
     names = {gid.rsplit("/", 1)[-1]: name for name, gid in location_ids.items()}
@@ -299,7 +306,13 @@ async def observe_shopify_level(services: Any, job: Job) -> None:
     if sku is None or loc is None or p.get("available") is None:
         return  # not an item we have pushed yet: the next push reads Shopify anyway
     async with services.db.transaction() as conn:
-        await store.record_pushed(conn, sku, loc, int(p["available"]), time.time())
+        async with conn.execute(
+            "SELECT quantity FROM stock_pushed WHERE sku = ? AND location = ?", (sku, loc)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is not None and int(row[0]) == int(p["available"]):
+            return
+        await conn.execute("DELETE FROM stock_pushed WHERE sku = ? AND location = ?", (sku, loc))
         await store.mark_dirty(conn, sku, loc, time.time())
         await services.queue.enqueue_in(
             conn, "stock.push", PUSH_KEY, {}, delay=services.settings.stock.coalesce_window
