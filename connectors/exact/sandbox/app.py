@@ -97,6 +97,10 @@ class ExactSandbox:
             response = self._authorize(request)
         elif path == "/api/oauth2/token":
             response = self._token(request)
+            if response.status == 200 and self.faults.token_stall_s:
+                # The pair is issued (the old refresh token is spent); the answer is late, as
+                # when the line or the client dies right after Exact rotated the token.
+                await anyio.sleep(self.faults.token_stall_s)
         elif path.startswith("/api/v1/"):
             response = await self._api_call(request, path[len("/api/v1/") :], send)
             if response is None:

@@ -9,7 +9,8 @@ All routes live under `/_sandbox/exact`, take and give JSON:
 | `POST /stock`  | `{sku, warehouse, quantity or delta, field}` (1)     | the stock row after     |
 | `GET /faults`  | –                                                    | the current faults      |
 | `POST /faults` | `{error_rate, latency_ms, burst_429, drop_rate,`     | the current faults      |
-|                | `timeout_rate, timeout_s}`, omitted keys unchanged   |                         |
+|                | `timeout_rate, timeout_s, token_stall_s}`; omitted   |                         |
+|                | keys unchanged                                       |                         |
 | `POST /revoke` | –                                                    | `{"revoked": true}` (2) |
 | `POST /clock`  | `{advance_seconds}`                                  | `{"now": iso}` (3)      |
 | `POST /tokens` | –                                                    | a token pair (4)        |
@@ -45,6 +46,7 @@ class Faults:
     drop_rate: float = 0.0  # share of calls whose connection is cut mid-answer
     timeout_rate: float = 0.0  # share of calls that hang for timeout_s, then 500
     timeout_s: float = 30.0
+    token_stall_s: float = 0.0  # a successful token answer waits this long after rotating
 
     def update(self, body: dict[str, Any]) -> None:
         for name, value in body.items():
