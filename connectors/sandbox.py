@@ -35,6 +35,7 @@ class Sandboxes:
         *,
         seed: int = 1,
         products: int = 300,
+        locations: int = 3,
         credentials: SandboxCredentials | None = None,
         speed: float = 1.0,
         exact_minute_limit: int = 60,
@@ -43,7 +44,7 @@ class Sandboxes:
         shopify_restore_rate: float = 100.0,
     ):
         self.credentials = c = credentials or SandboxCredentials()
-        self.catalogue: Catalogue = build_catalogue(seed, products)
+        self.catalogue: Catalogue = build_catalogue(seed, products, locations)
         self.shopify = ShopifySandbox(
             self.catalogue,
             access_token=c.shopify_access_token,

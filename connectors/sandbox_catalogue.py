@@ -173,8 +173,14 @@ SERVICE_ITEMS = (
 )
 
 
-def build_catalogue(seed: int = 1, products: int = 300) -> Catalogue:
-    """The same seed and size always give the same catalogue, in both sandboxes."""
+def build_catalogue(seed: int = 1, products: int = 300, locations: int = 3) -> Catalogue:
+    """The same seed and size always give the same catalogue, in both sandboxes.
+
+    `locations` (1 to 3) keeps the first few locations: a one-warehouse merchant is common.
+    """
+    if not 1 <= locations <= len(LOCATIONS):
+        raise ValueError(f"locations must be 1 to {len(LOCATIONS)}, not {locations}")
+    kept = LOCATIONS[:locations]
     rng = random.Random(seed)
     items = []
     for i in range(1, products + 1):
@@ -183,7 +189,7 @@ def build_catalogue(seed: int = 1, products: int = 300) -> Catalogue:
         rate = Decimal("9") if rng.random() < 0.2 else Decimal("21")
         group = "HOME" if rng.random() < 0.6 else "GIFTS"
         items.append(Product(f"SKU-{i:05d}", title, Decimal(cents) / 100, rate, group))
-    stock = {(p.sku, loc.code): rng.randrange(0, 60) for p in items for loc in LOCATIONS}
+    stock = {(p.sku, loc.code): rng.randrange(0, 60) for p in items for loc in kept}
     customers = []
     for i in range(1, 21):
         first, last = rng.choice(_FIRST), rng.choice(_LAST)
@@ -196,7 +202,7 @@ def build_catalogue(seed: int = 1, products: int = 300) -> Catalogue:
         currency="EUR",
         timezone="Europe/Amsterdam",
         taxes_included=True,
-        locations=LOCATIONS,
+        locations=kept,
         products=tuple(items),
         customers=tuple(customers),
         stock=stock,

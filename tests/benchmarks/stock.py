@@ -102,8 +102,11 @@ async def _wait_finished(stack: Any, key: str, limit: float) -> str | None:
     return await _job_state(stack, key)
 
 
-async def reconcile(workdir: Path, skus: int) -> dict[str, Any]:
-    """Exact calls for one full reconcile over `skus` SKUs.
+async def reconcile(workdir: Path, skus: int, locations: int = 1) -> dict[str, Any]:
+    """Exact calls for one full reconcile over `skus` SKUs stocked in `locations` warehouses.
+
+    Exact's sync API returns 1,000 stock positions (item × warehouse) a call and cannot filter
+    by warehouse, so the floor is positions / 1,000 (+1 when the last page is full).
 
     Counted from the reconcile job's start to its end, without waiting for the first sync's
     pushes to Shopify to drain (at 10,000 SKUs those take minutes of Shopify's cost budget and
@@ -111,7 +114,10 @@ async def reconcile(workdir: Path, skus: int) -> dict[str, Any]:
     reconcile's.
     """
     options = {"poll_interval": 3600}
-    async with demo_stack(workdir, products=skus, config_options=options) as stack:
+    sandbox = {"locations": locations}
+    async with demo_stack(
+        workdir, products=skus, config_options=options, sandbox_options=sandbox
+    ) as stack:
         with anyio.fail_after(300):
             while not await stack.services.db.fetchone(  # noqa: ASYNC110
                 "SELECT 1 FROM jobs WHERE kind = 'stock.poll' AND state = 'succeeded'"
@@ -125,6 +131,8 @@ async def reconcile(workdir: Path, skus: int) -> dict[str, Any]:
         state = await _wait_finished(stack, key, 300)
         return {
             "skus": skus,
+            "warehouses": locations,
+            "stock_positions": skus * locations,
             "exact_calls": exact.calls - before,
             "seconds": round(time.perf_counter() - started, 2),
             "job": state,
@@ -153,8 +161,11 @@ def measure(
         out["webhook_path"] = hook
         out["poll_path"] = {**poll, "poll_interval_s": poll_interval}
         out["shopify_calls_per_1000_changes"] = hook["shopify_calls_per_1000_changes"]
-        out["full_reconcile"] = anyio.run(reconcile, root / "reconcile", reconcile_skus)
-        out["exact_calls_full_reconcile"] = out["full_reconcile"]["exact_calls"]
+        one = anyio.run(reconcile, root / "reconcile-1", reconcile_skus, 1)
+        three = anyio.run(reconcile, root / "reconcile-3", reconcile_skus, 3)
+        out["full_reconcile"] = one
+        out["full_reconcile_3_warehouses"] = three
+        out["exact_calls_full_reconcile"] = one["exact_calls"]
     return out
 
 

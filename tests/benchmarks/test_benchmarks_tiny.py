@@ -15,6 +15,7 @@ def test_queue_benchmark_runs_every_job_through_both_queues():
     assert result["jobs"] == 40
     assert result["jobs_per_s"] > 0 and result["huey_jobs_per_s"] > 0
     assert result["ratio_vs_huey"] > 0
+    assert result["sequential"]["jobs_per_s"] > 0 and result["sequential"]["huey_jobs_per_s"] > 0
 
 
 def test_ingest_benchmark_gets_every_signed_webhook_accepted_and_samples_memory():
@@ -40,4 +41,6 @@ def test_the_full_run_reports_every_figure_and_stock_changes_reach_shopify_on_bo
     assert stock["webhook_path"]["latency_samples"] > 0
     assert stock["poll_path"]["latency_samples"] > 0
     assert stock["full_reconcile"]["job"] == "succeeded"
+    assert stock["full_reconcile"]["stock_positions"] == 20
+    assert stock["full_reconcile_3_warehouses"]["job"] == "succeeded"
     assert result["payouts"]["booked_to_the_cent"] is True
