@@ -150,7 +150,7 @@ class Database:
         try:
             async with self._lock:
                 try:
-                    await _on_thread(self._writer, _commit_batch, batch)
+                    await on_thread(self._writer, _commit_batch, batch)
                 except Exception as exc:  # BEGIN or COMMIT failed: nothing of the batch stands
                     for work in batch:
                         work.result, work.error = None, exc
@@ -241,14 +241,9 @@ async def on_thread(conn: aiosqlite.Connection, fn: Callable[..., T], *args: Any
 
     Inside `Database.transaction()` this runs several statements for the price of one hop.
     """
-    return await _on_thread(conn, fn, *args)
-
-
-async def _on_thread(conn: aiosqlite.Connection, fn: Callable[..., T], *args: Any) -> T:
     # aiosqlite has no public "call this on the connection's thread"; `_execute` and `_conn`
     # are what its own methods use (unchanged since 0.17). pyproject caps aiosqlite below 1.0.
-    raw = conn._conn
-    return await conn._execute(fn, raw, *args)
+    return await conn._execute(fn, conn._conn, *args)
 
 
 async def _connect(path: Path) -> aiosqlite.Connection:
