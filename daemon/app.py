@@ -13,6 +13,7 @@ from daemon.config import Settings
 from daemon.context import Services
 from daemon.control import build_control_app
 from daemon.flows import background_tasks, build_registry, shopify_topics
+from daemon.flows.webhooks import MERGES
 from daemon.ingress import Ingress
 from daemon.logs import get_logger, register_secret
 from daemon.notify import Notifier
@@ -62,6 +63,7 @@ class Daemon:
                 max_attempts=s.queue.max_attempts,
                 backoff=Backoff(s.queue.backoff_base, s.queue.backoff_cap),
                 lease_seconds=max(s.queue.lease, s.daemon.job_timeout + 60),
+                merge=MERGES,
             )
             recovered = await queue.recover_interrupted()
             if recovered:

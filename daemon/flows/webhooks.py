@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from connectors.errors import PermanentError
-from state.queue import Job
+from state.queue import Job, Merge
 
 JobSpec = tuple[str, str, dict[str, Any]]
 Route = Callable[[dict[str, Any]], list[JobSpec]]
@@ -21,6 +21,9 @@ SHOPIFY_ROUTES: dict[str, Route] = {}
 EXACT_ROUTES: dict[str, Route] = {}
 # kind → how long the routed job should wait (coalescing windows, API budget pacing).
 DELAYS: dict[str, Callable[[Any], float]] = {}
+# kind → how a second payload for a job still waiting under the same key joins the first
+# (the queue's default is "newest wins", wrong where an older payload still matters).
+MERGES: dict[str, Merge] = {}
 
 
 async def _receipt(services: Any, job: Job) -> tuple[str, Any]:

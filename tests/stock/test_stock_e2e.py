@@ -163,19 +163,46 @@ def _level_ids(stack, sku: str, code: str) -> tuple[str, str]:
     )
 
 
-async def test_a_stale_inventory_webhook_after_a_newer_one_does_not_hide_a_change(tmp_path):
+async def _observe_until(stack, done, limit: float = 10) -> None:
+    """Wait until `done(states of stock.observe jobs, webhook jobs still waiting)` holds."""
+    with anyio.fail_after(limit):
+        while True:
+            rows = await stack.services.db.fetchall(
+                "SELECT kind, state FROM jobs WHERE kind IN ('stock.observe', 'webhook.shopify')"
+                " ORDER BY id"
+            )
+            observe = [state for kind, state in rows if kind == "stock.observe"]
+            waiting = sum(
+                kind == "webhook.shopify" and state != "succeeded" for kind, state in rows
+            )
+            if done(observe, waiting):
+                return
+            await anyio.sleep(0.05)
+
+
+@pytest.mark.parametrize("handled", ["apart", "together"])
+async def test_a_stale_inventory_webhook_after_a_newer_one_does_not_hide_a_change(
+    tmp_path, handled
+):
     # Shopify delivers webhooks in any order: a replay of an old level (12, the echo of our
-    # own push) may be handled after the newer one (30, a hand edit). Exact says 12, so
-    # Shopify must end at 12 whatever order the two arrive in.
+    # own push) may come after the newer one (30, a hand edit). Exact says 12, so Shopify
+    # must end at 12 whether the two are handled one after the other ("apart") or arrive
+    # before the first is handled and share one job ("together", held by pausing the flow).
     async with demo_stack(tmp_path, products=20) as stack:
         await wait_quiet(stack.services, 20)
         await _set_exact(stack, "SKU-00007", "ANR", 12)
         await _shopify_shows(stack, "SKU-00007", "ANR", 12)
         await wait_quiet(stack.services, 20)
+        row = await stack.services.db.fetchone(
+            "SELECT count(*) FROM jobs WHERE kind = 'stock.observe'"
+        )
+        observed = row[0]
         item_id, loc_id = _level_ids(stack, "SKU-00007", "ANR")
         stack.sb.shopify.state.levels[(item_id, loc_id)].quantities["available"] = 30
         ingress = stack.settings.ingress.public_url + "/webhooks/shopify"
         secret = stack.sb.credentials.shopify_webhook_secret
+        if handled == "together":
+            await stack.services.flows.pause("stock", "test: hold both observations")
         for available in (30, 12):  # the newer first, then the stale replay
             body = json.dumps(
                 {
@@ -189,7 +216,18 @@ async def test_a_stale_inventory_webhook_after_a_newer_one_does_not_hide_a_chang
             assert (
                 await stack.http.post(ingress, content=body, headers=headers)
             ).status_code == 200
-        await anyio.sleep(1.0)  # both observed within the push's coalescing window
+            if handled == "apart":
+                await _observe_until(  # handled before the next one arrives
+                    stack, lambda observe, _, n=observed: observe[n : n + 1] == ["succeeded"]
+                )
+                observed += 1
+        if handled == "together":
+            await _observe_until(  # both routed into the one waiting job
+                stack,
+                lambda observe, waiting: observe[observed:] == ["queued"] and not waiting,
+            )
+            await stack.services.flows.resume("stock")
+            stack.services.extras["worker"].wake()
         await _shopify_shows(stack, "SKU-00007", "ANR", 12, limit=20)
 
 

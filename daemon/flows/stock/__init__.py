@@ -9,6 +9,7 @@ import anyio
 
 from daemon.flows.stock.sync import (
     POLL_KEY,
+    merge_observations,
     observe_shopify_level,
     poll_delay,
     poll_stock,
@@ -17,12 +18,13 @@ from daemon.flows.stock.sync import (
     route_exact_stock,
     route_inventory_level,
 )
-from daemon.flows.webhooks import DELAYS, EXACT_ROUTES, SHOPIFY_ROUTES
+from daemon.flows.webhooks import DELAYS, EXACT_ROUTES, MERGES, SHOPIFY_ROUTES
 from daemon.worker import Registry
 
 EXACT_ROUTES["StockPositions"] = route_exact_stock
 SHOPIFY_ROUTES["inventory_levels/update"] = route_inventory_level
 DELAYS["stock.poll"] = poll_delay
+MERGES["stock.observe"] = merge_observations
 
 
 def register(registry: Registry) -> None:

@@ -303,20 +303,36 @@ async def observe_shopify_level(services: Any, job: Job) -> None:
     skus = {gid.rsplit("/", 1)[-1]: sku for sku, gid in ids.items.items()}
     p = job.payload
     sku, loc = skus.get(str(p["inventory_item_id"])), names.get(str(p["location_id"]))
-    if sku is None or loc is None or p.get("available") is None:
+    reported = _reported(p)
+    if sku is None or loc is None or not reported:
         return  # not an item we have pushed yet: the next push reads Shopify anyway
     async with services.db.transaction() as conn:
         async with conn.execute(
             "SELECT quantity FROM stock_pushed WHERE sku = ? AND location = ?", (sku, loc)
         ) as cur:
             row = await cur.fetchone()
-        if row is not None and int(row[0]) == int(p["available"]):
+        if row is not None and reported == {int(row[0])}:
             return
         await conn.execute("DELETE FROM stock_pushed WHERE sku = ? AND location = ?", (sku, loc))
         await store.mark_dirty(conn, sku, loc, time.time())
         await services.queue.enqueue_in(
             conn, "stock.push", PUSH_KEY, {}, delay=services.settings.stock.coalesce_window
         )
+
+
+def _reported(payload: dict[str, Any]) -> set[int]:
+    """Every level the coalesced webhooks reported (`seen`), or the one a single webhook did."""
+    values = payload.get("seen", [payload.get("available")])
+    return {int(v) for v in values if v is not None}
+
+
+def merge_observations(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """Two webhooks for one pair before the observe job ran: keep every level they reported.
+
+    Keeping only the newest payload lost the hand edit when a stale echo of our own push
+    arrived after it: the echo matched our belief and the edit was never read back.
+    """
+    return {**new, "seen": sorted(_reported(old) | _reported(new))}
 
 
 def _batch_key(chunk: list[Push]) -> str:
