@@ -11,7 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 from connectors.errors import PermanentError
+from daemon.logs import get_logger
 from state.queue import Job, Merge
+
+log = get_logger("shopsync.webhooks")
 
 JobSpec = tuple[str, str, dict[str, Any]]
 Route = Callable[[dict[str, Any]], list[JobSpec]]
@@ -27,12 +30,19 @@ MERGES: dict[str, Merge] = {}
 
 
 async def _receipt(services: Any, job: Job) -> tuple[str, Any]:
-    row = await services.db.fetchone(
-        "SELECT topic, body FROM receipts WHERE id = ?", (job.payload["receipt_id"],)
-    )
+    receipt_id = job.payload["receipt_id"]
+    sql = "SELECT topic, body FROM receipts WHERE id = ?"
+    row = await services.db.fetchone(sql, (receipt_id,))
     if row is None:
+        # The receipt and this job were committed together, so the reader should see it.
+        # CI once saw it miss (cause not found); the writer's view is authoritative, so ask
+        # it before giving up, and say so in the log.
+        row = await services.db.run(lambda conn: conn.execute(sql, (receipt_id,)).fetchone())
+        log.warning("receipt not visible to the reader", receipt_id=receipt_id, on_writer=bool(row))
+    if row is None:
+        newest = await services.db.fetchone("SELECT max(id) FROM receipts")
         raise PermanentError(
-            f"webhook receipt {job.payload['receipt_id']} is gone (pruned?)",
+            f"webhook receipt {receipt_id} is gone (pruned?; newest receipt is {newest[0]})",
             hint="Nothing to do: the poller catches up with the change.",
         )
     try:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from types import SimpleNamespace
 
 import httpx
 import pytest
 
+from connectors.errors import PermanentError
+from daemon.flows.webhooks import route_shopify_webhook
 from daemon.ingress import Ingress
 from daemon.serving import running_server
 from state.db import Database
@@ -53,6 +56,19 @@ async def test_signed_webhook_is_stored_with_its_job_before_the_200(ingress):
     job = await db.fetchone("SELECT kind, state, payload FROM jobs WHERE id = ?", (receipt[2],))
     assert job[0] == "webhook.shopify" and job[1] == "queued"
     assert "x-shopify-hmac-sha256" not in json.loads(receipt[3])  # the HMAC is not kept
+
+
+async def test_a_routing_job_whose_receipt_was_pruned_ends_dead_saying_so(ingress):
+    client, db = ingress
+    body = ORDER.encode()
+    headers = shopify_headers(body, SECRET, "orders/create")
+    assert (
+        await client.post("/webhooks/shopify", content=body, headers=headers)
+    ).status_code == 200
+    [job] = await Queue(db).claim(1)
+    await db.execute_write("DELETE FROM receipts")  # as retention would, had it been old
+    with pytest.raises(PermanentError, match=r"receipt \d+ is gone"):
+        await route_shopify_webhook(SimpleNamespace(db=db), job)
 
 
 async def test_forged_signature_gets_401_and_stores_nothing(ingress):
