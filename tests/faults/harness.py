@@ -214,8 +214,18 @@ class Chaos:
             "duplicated_documents": duplicated,
             "stock_mismatches": stock_off[:5],
             "stock_state": [self._stock_state(sku, code) for sku, code, _ in off[:5]],
+            "stock_jobs": self._stock_jobs() if off else [],
             "dead_jobs": [tuple(r) for r in dead][:5],
         }
+
+    def _stock_jobs(self) -> list[tuple[Any, ...]]:
+        """Stock jobs not finished: kind, state, attempts, seconds until due, last error."""
+        return query(
+            self.db,
+            "SELECT kind, state, attempts, round(run_after - ?, 1), last_error FROM jobs"
+            " WHERE kind LIKE 'stock.%' AND state IN ('queued', 'retrying', 'running')",
+            (time.time(),),
+        )
 
     def _stock_state(self, sku: str, code: str) -> dict[str, Any]:
         """What the daemon believes of a mismatched pair: the clue when one stays wrong."""

@@ -38,6 +38,6 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path):
     assert verdict["lost_orders"] == [], verdict
     assert verdict["duplicated_documents"] == {}, verdict
     assert verdict["orders"]["orders_in_sync"], verdict
-    assert verdict["stock_mismatches"] == [], verdict["stock_state"]
+    assert verdict["stock_mismatches"] == [], (verdict["stock_state"], verdict["stock_jobs"])
     assert verdict["orders"]["deliveries"] >= c.events["fulfilled"], verdict
     assert verdict["dead_jobs"] == [], verdict

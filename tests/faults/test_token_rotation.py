@@ -88,8 +88,6 @@ def test_an_expired_token_is_refreshed_once_and_a_kill_mid_rotation_loses_nothin
     assert verdict["duplicated_documents"] == {}, verdict
     assert verdict["orders"]["orders_in_sync"], verdict
     assert verdict["dead_jobs"] == [], verdict
-    if verdict["stock_mismatches"]:
-        # Seen with this seed: after the kill, the outage and a cancelled order, a pair or two
-        # end with Shopify 2-3 above Exact while the daemon believes Shopify holds the target
-        # (not dirty). Visible as xfail until understood; everything above must hold.
-        pytest.xfail(f"stock left unequal after the outage: {verdict['stock_state']}")
+    # Seen before observe jobs kept every reported level: a restock webhook coalesced with
+    # the echo of our push was lost, and a pair or two ended with Shopify above Exact.
+    assert verdict["stock_mismatches"] == [], (verdict["stock_state"], verdict["stock_jobs"])
