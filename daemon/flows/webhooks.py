@@ -7,6 +7,7 @@ JSON, or lacks what the route needs, makes this job dead with the reason, never 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -59,10 +60,14 @@ async def _receipt(services: Any, job: Job) -> tuple[str, Any]:
 
 
 async def _enqueue(services: Any, specs: list[JobSpec]) -> None:
-    async with services.db.transaction() as conn:
-        for kind, key, payload in specs:
-            delay = DELAYS[kind](services) if kind in DELAYS else 0.0
-            await services.queue.enqueue_in(conn, kind, key, payload, delay=delay)
+    queue = services.queue
+    delays = [DELAYS[kind](services) if kind in DELAYS else 0.0 for kind, _, _ in specs]
+
+    def write(conn: sqlite3.Connection) -> None:
+        for (kind, key, payload), delay in zip(specs, delays, strict=True):
+            queue.enqueue_sync(conn, kind, key, payload, delay)
+
+    await services.db.run(write)  # one trip, and it shares a commit with the ingress's
     for kind, key, _ in specs:
         services.queue.emit("enqueued", kind=kind, key=key)
 
