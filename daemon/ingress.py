@@ -193,14 +193,20 @@ class Ingress:
         kind = f"webhook.{source}"
 
         def store(conn: sqlite3.Connection) -> int | None:
-            """The receipt and its routing job; None when this delivery was stored before."""
-            if _seen(conn, source, delivery, event):
-                return None
-            receipt_id = conn.execute(
+            """The receipt and its routing job; None when this delivery was stored before.
+
+            Same webhook id = a retry of one delivery; same event id = the same event sent
+            twice. Unique indexes on both say so, in the INSERT itself (no lookups first).
+            """
+            cur = conn.execute(
                 "INSERT INTO receipts (source, delivery_id, event_id, topic, triggered_at,"
-                " received_at, headers, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " received_at, headers, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
                 (source, delivery, event, topic, triggered, time.time(), json.dumps(headers), body),
-            ).lastrowid
+            )
+            if cur.rowcount == 0:
+                return None
+            receipt_id = cur.lastrowid
             job_id = self.queue.enqueue_sync(
                 conn, kind, f"receipt:{receipt_id}", {"receipt_id": receipt_id, "topic": topic}
             )
@@ -237,16 +243,6 @@ class Ingress:
         await _respond(
             send, 200, {"db": "ok", "queue_depth": depth, "oldest_due_age_s": round(age, 3)}
         )
-
-
-def _seen(conn: sqlite3.Connection, source: str, delivery: str, event: str | None) -> bool:
-    # Same webhook id = a retry of one delivery; same event id = the same event sent twice.
-    # Two lookups, not one with OR: SQLite would answer the OR by reading every receipt.
-    sql = "SELECT 1 FROM receipts WHERE source = ? AND delivery_id = ?"
-    if conn.execute(sql, (source, delivery)).fetchone() is not None:
-        return True
-    sql = "SELECT 1 FROM receipts WHERE source = ? AND event_id = ? LIMIT 1"
-    return event is not None and conn.execute(sql, (source, event)).fetchone() is not None
 
 
 def _digest(body: bytes) -> str:

@@ -172,24 +172,27 @@ class Queue:
         now = time.time()
         payload = payload or {}
         run_after = now + delay
+        # Usually the key is new: one INSERT. The partial unique index on pending keys turns
+        # a second job for a waiting key into a no-op, and the waiting one absorbs it.
+        cur = conn.execute(
+            "INSERT INTO jobs (kind, key, payload, state, max_attempts, run_after,"
+            " created_at, updated_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (kind, key, _dumps(payload), max_attempts or self.max_attempts, run_after, now, now),
+        )
+        if cur.rowcount == 1:
+            return cur.lastrowid
         row = conn.execute(
             "SELECT id, kind, payload FROM jobs WHERE key = ? AND state IN ('queued', 'retrying')",
             (key,),
         ).fetchone()
-        if row is not None:
-            merged = self._merged(row[1], json.loads(row[2]), payload)
-            conn.execute(
-                "UPDATE jobs SET payload = ?, run_after = min(run_after, ?), updated_at = ?"
-                " WHERE id = ?",
-                (_dumps(merged), run_after, now, row[0]),
-            )
-            return row[0]
-        cur = conn.execute(
-            "INSERT INTO jobs (kind, key, payload, state, max_attempts, run_after,"
-            " created_at, updated_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)",
-            (kind, key, _dumps(payload), max_attempts or self.max_attempts, run_after, now, now),
+        merged = self._merged(row[1], json.loads(row[2]), payload)
+        conn.execute(
+            "UPDATE jobs SET payload = ?, run_after = min(run_after, ?), updated_at = ?"
+            " WHERE id = ?",
+            (_dumps(merged), run_after, now, row[0]),
         )
-        return cur.lastrowid
+        return row[0]
 
     def _merged(self, kind: str, old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         merge = self.merge.get(kind)
