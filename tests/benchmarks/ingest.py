@@ -1,5 +1,8 @@
 """Signed Shopify webhooks against a real `shopsync run` ingress vs. a bare ASGI echo app.
 
+A third server, the durable floor (one group-committed INSERT per request, nothing else), shows
+how much of the gap to the echo app is the price of "durable before the 200" itself.
+
 Also samples the daemon's RSS (idle, then peak under the ingest load) for the memory figures.
 Run: `.venv/bin/python tests/benchmarks/ingest.py [--requests N] [--paced-seconds S]`.
 """
@@ -54,10 +57,41 @@ async def echo_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-async def _serve_echo() -> None:
+async def _floor_app(workdir: str) -> Any:
+    """The least a durable endpoint can do: the body in one group-committed INSERT, then 200.
+
+    No signature, no dedupe, no job. What it reaches is the ceiling that "durable before the
+    200" puts on any ingress in this process model, whatever the ingress does on top.
+    """
+    from state.db import Database
+
+    db = await Database.open(Path(workdir) / "floor.db")
+    await db.execute_write("CREATE TABLE bodies (id INTEGER PRIMARY KEY, body BLOB NOT NULL)")
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        await db.run(lambda conn: conn.execute("INSERT INTO bodies (body) VALUES (?)", (body,)))
+        await echo_app({"type": "http"}, _no_body, send)
+
+    return app
+
+
+async def _no_body() -> dict[str, Any]:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def _serve(kind: str, workdir: str) -> None:
     from daemon.serving import bound_port, make_server, wait_started
 
-    server = make_server(echo_app, port=0, lifespan="off")
+    app = echo_app if kind == "echo" else await _floor_app(workdir)
+    server = make_server(app, port=0, lifespan="off")
     async with anyio.create_task_group() as tg:
         tg.start_soon(server.serve)
         await wait_started(server)
@@ -65,9 +99,21 @@ async def _serve_echo() -> None:
 
 
 @contextmanager
-def echo_process():
+def reference_process(kind: str):
+    """The echo app or the durable floor, served by the same uvicorn config as the ingress."""
+    with (
+        tempfile.TemporaryDirectory(prefix="shopsync-bench-ref-") as tmp,
+        _served(kind, tmp) as url,
+    ):
+        yield url
+
+
+@contextmanager
+def _served(kind: str, workdir: str):
     proc = subprocess.Popen(
-        [sys.executable, __file__, "--serve-echo"], stdout=subprocess.PIPE, text=True
+        [sys.executable, __file__, "--serve", kind, "--workdir", workdir],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         port = int(proc.stdout.readline())
@@ -254,14 +300,20 @@ def measure(requests: int = 5000, paced_seconds: float = 5.0, idle_wait: float =
             under_load = peak.peak
         finally:
             daemon.close()
-    with echo_process() as url:
+    with reference_process("echo") as url:
         echo = anyio.run(sustained, url, load)
         echo_paced = anyio.run(paced, url, pace, PACED_RATE)
+    with reference_process("floor") as url:
+        floor = anyio.run(sustained, url, load)
     return {
         "ingest": {
             "accepted_per_s": ours["per_s"],
             "echo_per_s": echo["per_s"],
             "ratio": round(ours["per_s"] / echo["per_s"], 3),
+            "durable_floor_per_s": floor["per_s"],
+            "durable_floor_accepted": floor["accepted"],
+            "floor_ratio_vs_echo": round(floor["per_s"] / echo["per_s"], 3),
+            "ratio_vs_floor": round(ours["per_s"] / floor["per_s"], 3),
             "requests": requests,
             "accepted": ours["accepted"],
             "statuses": ours["statuses"],
@@ -277,10 +329,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--paced-seconds", type=float, default=5.0)
-    parser.add_argument("--serve-echo", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--serve", choices=["echo", "floor"], help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve_echo:
-        anyio.run(_serve_echo)
+    if args.serve:
+        anyio.run(_serve, args.serve, args.workdir)
         return
     print(json.dumps(measure(args.requests, args.paced_seconds)))
 

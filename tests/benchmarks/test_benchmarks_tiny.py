@@ -23,6 +23,7 @@ def test_ingest_benchmark_gets_every_signed_webhook_accepted_and_samples_memory(
     assert result["ingest"]["accepted"] == 30
     assert result["ingest"]["paced"]["failed"] == 0
     assert result["ingest"]["echo_per_s"] > 0
+    assert result["ingest"]["durable_floor_accepted"] == 30  # the reference that commits each
     assert result["memory"]["idle_rss_mb"] > 0 and result["memory"]["under_ingest_rss_mb"] > 0
 
 
