@@ -19,6 +19,7 @@ from connectors.exact.hosts import COUNTRY_HOSTS
 from connectors.exact.limiter import ErrorBudget, RateBudget
 from connectors.exact.oauth import TokenManager
 from connectors.exact.odata import Filter, Guid, eq, timestamp_after
+from connectors.retry import read_with_retries
 
 
 def base_url_for(country: str) -> str:
@@ -227,6 +228,21 @@ class ExactClient:
         return str(nxt)
 
     async def _call(
+        self,
+        method: str,
+        endpoint: str,
+        url: str,
+        *,
+        params: dict[str, str] | None = None,
+        content: bytes | None = None,
+    ) -> Any:
+        if method == "GET":  # a read: safe to send again when it failed in transit or with a 5xx
+            return await read_with_retries(
+                lambda: self._call_once(method, endpoint, url, params=params, content=content)
+            )
+        return await self._call_once(method, endpoint, url, params=params, content=content)
+
+    async def _call_once(
         self,
         method: str,
         endpoint: str,

@@ -21,6 +21,7 @@ import structlog
 from pydantic import SecretStr
 
 from connectors.errors import AuthError, PermanentError, RateLimited, TransientError
+from connectors.retry import read_with_retries
 from connectors.shopify.queries import load_query
 from connectors.shopify.throttle import CostThrottle
 
@@ -106,7 +107,10 @@ class ShopifyClient:
         resends = 0
         while True:
             async with self.throttle.reserve(key) as cost:
-                body = await self._post(payload, key)
+                if _is_mutation(document):
+                    body = await self._post(payload, key)
+                else:  # a query reads: safe to send again when the answer was lost
+                    body = await read_with_retries(lambda: self._post(payload, key))
                 # Observe before the reservation ends, so this query's cost is never uncounted.
                 extensions = body.get("extensions") or {}
                 self.throttle.observe(key, extensions.get("cost"))
@@ -161,6 +165,15 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     raise TypeError(f"cannot send {type(value).__name__} to Shopify")
+
+
+def _is_mutation(document: str) -> bool:
+    """Whether the document's operation is a mutation (comments and blank lines skipped)."""
+    for line in document.splitlines():
+        text = line.strip()
+        if text and not text.startswith("#"):
+            return text.startswith("mutation")
+    return False
 
 
 def _resolve(document_or_name: str) -> tuple[str, str]:

@@ -88,3 +88,24 @@ async def test_hanging_call_times_out_as_transient(make_exact):
             await _list_warehouses(env)
         assert "timed out" in err.value.message
         await env.control("POST", "faults", NO_FAULTS)
+
+
+async def _calls(env, endpoint: str) -> int:
+    return (await env.control("GET", "state"))["calls"].get(endpoint, 0)
+
+
+@pytest.mark.anyio
+async def test_a_read_that_fails_is_sent_three_times_a_write_once(make_exact):
+    # A lost or failed GET is tried again at once; a POST never is (Exact could book it twice).
+    async with make_exact() as env:
+        await _list_warehouses(env)
+        await env.control("POST", "faults", {"error_rate": 1.0})
+        before = await _calls(env, "inventory/Warehouses")
+        with pytest.raises(TransientError):
+            await _list_warehouses(env)
+        assert await _calls(env, "inventory/Warehouses") - before == 3
+        before = await _calls(env, "crm/Accounts")
+        with pytest.raises(TransientError):
+            await env.client.post("crm/Accounts", {"Name": "Once Only BV", "Status": "C"})
+        assert await _calls(env, "crm/Accounts") - before == 1
+        await env.control("POST", "faults", NO_FAULTS)

@@ -44,6 +44,22 @@ async def test_server_errors_are_transient(shop, api):
     assert (await api.shop_info()).currency_code == shop.catalogue.currency
 
 
+async def test_a_query_that_fails_is_sent_three_times_a_mutation_once(shop, api):
+    # A query only reads, so a 5xx or a lost answer is retried at once; a mutation is not.
+    await shop.control("PUT", "/faults", json={"error_rate": 1.0})
+    before = shop.sandbox.requests["fault_error"]
+    with pytest.raises(TransientError):
+        await api.shop_info()
+    assert shop.sandbox.requests["fault_error"] - before == 3
+    before = shop.sandbox.requests["fault_error"]
+    with pytest.raises(TransientError):
+        await api.client.execute(
+            "webhook_subscription_delete", {"id": "gid://shopify/WebhookSubscription/1"}
+        )
+    assert shop.sandbox.requests["fault_error"] - before == 1
+    await shop.control("PUT", "/faults", json={"error_rate": 0.0})
+
+
 async def test_connection_cut_mid_answer_is_transient(shop, api):
     await shop.control("PUT", "/faults", json={"drop_rate": 1.0})
     with pytest.raises(TransientError):
