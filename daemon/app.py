@@ -64,6 +64,7 @@ class Daemon:
                 backoff=Backoff(s.queue.backoff_base, s.queue.backoff_cap),
                 lease_seconds=max(s.queue.lease, s.daemon.job_timeout + 60),
                 merge=MERGES,
+                first=("stock",),  # near real time: ahead of order backlogs for a worker
             )
             recovered = await queue.recover_interrupted()
             if recovered:

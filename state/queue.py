@@ -114,12 +114,16 @@ class Queue:
         backoff: Backoff | None = None,
         lease_seconds: float = 600.0,
         merge: dict[str, Merge] | None = None,
+        first: tuple[str, ...] = (),
     ):
         self.db = db
         self.max_attempts = max_attempts
         self.backoff = backoff or Backoff()
         self.lease_seconds = lease_seconds
         self.merge = merge or {}
+        # Flows whose due jobs are claimed before any other's, oldest first: stock must not
+        # wait behind a backlog of order retries for a free worker.
+        self.first = first
         self._listeners: list[Listener] = []
 
     # -- observers (worker wake-ups, the control API's event stream) --------------------------
@@ -219,14 +223,17 @@ class Queue:
 
     def _claim(self, conn: sqlite3.Connection, limit: int) -> tuple[list[Job], float | None]:
         now = time.time()
-        rows = conn.execute(
-            "UPDATE jobs SET state = 'running', attempts = attempts + 1,"
-            " lease_until = ?, updated_at = ?"
-            f" WHERE id IN (SELECT j.id FROM jobs j WHERE {_CLAIMABLE} AND j.run_after <= ?"
-            "  ORDER BY j.run_after, j.id LIMIT ?)"
-            f" RETURNING {_COLUMNS}",
-            (now + self.lease_seconds, now, now, limit),
-        ).fetchall()
+        rows = []
+        for flow in self.first:
+            # A range on kind, not LIKE: the (kind, state) index answers it.
+            rows += self._take(
+                conn,
+                now,
+                limit - len(rows),
+                "AND j.kind >= ? AND j.kind < ?",
+                (f"{flow}.", f"{flow}/"),
+            )
+        rows += self._take(conn, now, limit - len(rows))
         jobs = [_job(r) for r in rows]
         conn.executemany(
             "INSERT INTO job_attempts (job_id, attempt, started_at) VALUES (?, ?, ?)",
@@ -236,6 +243,26 @@ class Queue:
             f"SELECT j.run_after FROM jobs j WHERE {_CLAIMABLE} ORDER BY j.run_after LIMIT 1"
         ).fetchone()
         return jobs, None if row is None else max(0.0, row[0] - now)
+
+    def _take(
+        self,
+        conn: sqlite3.Connection,
+        now: float,
+        limit: int,
+        where: str = "",
+        params: tuple[Any, ...] = (),
+    ) -> list[Any]:
+        """Lease up to `limit` due claimable jobs (matching `where`), oldest due first."""
+        if limit <= 0:
+            return []
+        return conn.execute(
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1,"
+            " lease_until = ?, updated_at = ?"
+            f" WHERE id IN (SELECT j.id FROM jobs j WHERE {_CLAIMABLE} AND j.run_after <= ?"
+            f" {where} ORDER BY j.run_after, j.id LIMIT ?)"
+            f" RETURNING {_COLUMNS}",
+            (now + self.lease_seconds, now, now, *params, limit),
+        ).fetchall()
 
     async def next_due_in(self) -> float | None:
         """Seconds until the earliest pending job is due (0 if one is due now), None if idle."""

@@ -41,6 +41,19 @@ async def test_a_kind_can_merge_payloads_instead_of_replacing(tmp_path):
     await db.close()
 
 
+async def test_a_first_flow_is_claimed_ahead_of_an_older_backlog(tmp_path):
+    db = await Database.open(tmp_path / "f.db")
+    q = Queue(db, first=("stock",))
+    for n in range(5):
+        await q.enqueue("orders.export", f"order:{n}")  # a backlog, due before the stock job
+    await q.enqueue("stocky.thing", "not-stock")  # a flow whose name only starts alike
+    await q.enqueue("stock.poll", "stock:poll")
+    [job] = await q.claim(1)
+    assert job.kind == "stock.poll"
+    assert [j.kind for j in await q.claim(2)] == ["orders.export", "orders.export"]
+    await db.close()
+
+
 async def test_a_key_never_runs_twice_at_once(queue):
     await queue.enqueue("stock.push", "k", {"v": 1})
     [running] = await queue.claim(5)
