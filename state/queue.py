@@ -264,15 +264,6 @@ class Queue:
             (now + self.lease_seconds, now, now, *params, limit),
         ).fetchall()
 
-    async def next_due_in(self) -> float | None:
-        """Seconds until the earliest pending job is due (0 if one is due now), None if idle."""
-        row = await self.db.fetchone(
-            "SELECT min(run_after) FROM jobs WHERE state IN ('queued', 'retrying')"
-        )
-        if row is None or row[0] is None:
-            return None
-        return max(0.0, row[0] - time.time())
-
     # -- outcomes --------------------------------------------------------------------------
     # Each outcome is one trip to the writer; outcomes of jobs finishing together share a
     # commit (Database.run), which is what lets the queue keep up with huey on one fsync.

@@ -7,6 +7,7 @@ from the TokenManager; a 401 refreshes the token once and repeats the call.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
@@ -236,20 +237,18 @@ class ExactClient:
         params: dict[str, str] | None = None,
         content: bytes | None = None,
     ) -> Any:
+        once = functools.partial(self._call_once, method, endpoint, url, params, content)
         if method == "GET":  # a read: safe to send again when it failed in transit or with a 5xx
-            return await read_with_retries(
-                lambda: self._call_once(method, endpoint, url, params=params, content=content)
-            )
-        return await self._call_once(method, endpoint, url, params=params, content=content)
+            return await read_with_retries(once)
+        return await once()
 
     async def _call_once(
         self,
         method: str,
         endpoint: str,
         url: str,
-        *,
-        params: dict[str, str] | None = None,
-        content: bytes | None = None,
+        params: dict[str, str] | None,
+        content: bytes | None,
     ) -> Any:
         for attempt in (1, 2):
             async with self.error_budget.guard(endpoint) as outcome:

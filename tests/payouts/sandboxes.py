@@ -67,8 +67,10 @@ class Env:
                 await tg.start(worker.run)
                 while True:
                     await anyio.sleep(0.05)
-                    due = await q.next_due_in()
-                    if not worker.running and (due is None or due > 1.0):
+                    [soonest] = await self.services.db.fetchone(
+                        "SELECT min(run_after) FROM jobs WHERE state IN ('queued', 'retrying')"
+                    )
+                    if not worker.running and (soonest is None or soonest > time.time() + 1.0):
                         break
                 worker.stop_claiming()
         rows = await self.services.db.fetchall("SELECT id, state FROM jobs ORDER BY id")
