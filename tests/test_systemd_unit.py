@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -162,12 +163,21 @@ def test_install_rejects_unknown_options() -> None:
     reason="needs root and setpriv to switch to an unprivileged user",
 )
 def test_install_refuses_a_real_run_without_root() -> None:
-    result = subprocess.run(
-        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "bash", str(INSTALL)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    # The checkout may sit in a private directory (/root, a 0700 mktemp): run a copy of the
+    # script from a world-readable place, so only the check under test can stop the user.
+    with tempfile.TemporaryDirectory() as place:
+        os.chmod(place, 0o755)
+        script = Path(place) / "systemd" / "install.sh"
+        script.parent.mkdir(mode=0o755)
+        shutil.copy(INSTALL, script)
+        script.chmod(0o755)
+        result = subprocess.run(
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "bash", str(script)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            cwd="/",
+        )
     assert result.returncode == 1
     assert "run as root" in result.stderr
 
