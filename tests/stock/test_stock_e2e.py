@@ -248,3 +248,31 @@ async def test_a_shopify_change_missed_while_down_is_corrected_at_start(tmp_path
         stack.sb.shopify.state.levels[(item_id, loc_id)].quantities["available"] = 30
         await stack.start_daemon()
         await _shopify_shows(stack, "SKU-00009", "ANR", 12, limit=30)
+
+
+async def test_the_same_correction_made_twice_is_applied_twice(tmp_path):
+    # A cancel restocks Shopify back to the number it had before our last push; the next push
+    # sends the same quantities again. Shopify must apply it, not answer from its idempotency
+    # cache of the first push (a content-derived key did exactly that: chaos run, 2026-12-05).
+    async with demo_stack(tmp_path, products=20) as stack:
+        await wait_quiet(stack.services, 20)
+        item_id, loc_id = _level_ids(stack, "SKU-00005", "ANR")
+        level = stack.sb.shopify.state.levels[(item_id, loc_id)]
+        before = level.quantities["available"]
+        await _set_exact(stack, "SKU-00005", "ANR", before + 7)
+        await _shopify_shows(stack, "SKU-00005", "ANR", before + 7)
+        await wait_quiet(stack.services, 20)
+        level.quantities["available"] = before  # Shopify is back where the first push began
+        body = json.dumps(
+            {
+                "inventory_item_id": int(str(item_id).rsplit("/", 1)[-1]),
+                "location_id": int(str(loc_id).rsplit("/", 1)[-1]),
+                "available": before,
+                "updated_at": "2026-12-05T10:00:00+00:00",
+            }
+        ).encode()
+        secret = stack.sb.credentials.shopify_webhook_secret
+        headers = shopify_headers(body, secret, "inventory_levels/update")
+        ingress = stack.settings.ingress.public_url + "/webhooks/shopify"
+        assert (await stack.http.post(ingress, content=body, headers=headers)).status_code == 200
+        await _shopify_shows(stack, "SKU-00005", "ANR", before + 7)

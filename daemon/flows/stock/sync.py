@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -336,9 +337,13 @@ def merge_observations(old: dict[str, Any], new: dict[str, Any]) -> dict[str, An
 
 
 def _batch_key(chunk: list[Push]) -> str:
-    """The same batch gets the same key, so Shopify applies a retried call once."""
+    """A fresh key for every send. Compare-and-set already makes a resent batch harmless (once
+    applied, Shopify no longer holds `change_from` and answers stale), while a key derived from
+    the quantities made Shopify answer a later, legitimate push of the same numbers (after a
+    restock put Shopify back where the first push began) from its cache, applying nothing."""
     text = "|".join(f"{p.sku}@{p.location}={p.quantity}<{p.change_from}" for p in chunk)
-    return "shopsync-stock-" + hashlib.sha256(text.encode()).hexdigest()[:32]
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return f"shopsync-stock-{digest}-{uuid.uuid4().hex[:16]}"
 
 
 def route_exact_stock(content: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
