@@ -1,7 +1,8 @@
-"""Both sandboxes behind one loopback port: what `shopsync sandbox` and `shopsync demo` serve.
+"""The sandboxes behind one loopback port: what `shopsync sandbox` and `shopsync demo` serve.
 
-Paths pick the simulator: `/admin/…` and `/_sandbox/shopify/…` go to Shopify's, `/api/…` and
-`/_sandbox/exact/…` to Exact's. `GET /_sandbox/` lists both and the credentials to use.
+Paths pick the simulator: `/admin/…` and `/_sandbox/shopify/…` go to Shopify's,
+`/api/rest/v1/…` and `/_sandbox/ccvshop/…` to CCV Shop's, other `/api/…` and `/_sandbox/exact/…`
+to Exact's. `GET /_sandbox/` lists them all and the credentials to use.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 import anyio
 
+from connectors.ccvshop.sandbox import CcvShopSandbox
 from connectors.exact.sandbox import ExactSandbox
 from connectors.sandbox_catalogue import Catalogue, build_catalogue
 from connectors.shopify.sandbox.app import ShopifySandbox
@@ -27,6 +29,8 @@ class SandboxCredentials:
     exact_client_secret: str = "sandbox-exact-client-secret"
     exact_webhook_secret: str = "sandbox-exact-webhook-secret"
     exact_division: int = 123456
+    ccvshop_public_key: str = "sandbox-ccvshop-public-key"
+    ccvshop_secret: str = "sandbox-ccvshop-secret"
 
 
 class Sandboxes:
@@ -66,14 +70,19 @@ class Sandboxes:
             # … Exact's counts Exact seconds per real second: both run `speed` times faster.
             time_scale=speed,
         )
+        # CCV Shop's minute limits and 5-minute date check run on real time at any `speed`.
+        self.ccvshop = CcvShopSandbox(public_key=c.ccvshop_public_key, secret=c.ccvshop_secret)
 
         async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
             if scope["type"] == "lifespan":
-                await _lifespans([self.shopify.app, self.exact.app], receive, send)
+                apps = [self.shopify.app, self.exact.app, self.ccvshop.app]
+                await _lifespans(apps, receive, send)
                 return
             path = scope.get("path", "")
             if path.startswith(("/admin/", "/_sandbox/shopify")):
                 await self.shopify.app(scope, receive, send)
+            elif path.startswith(("/api/rest/v1/", "/_sandbox/ccvshop")):
+                await self.ccvshop.app(scope, receive, send)
             elif path.startswith(("/api/", "/_sandbox/exact")):
                 await self.exact.app(scope, receive, send)
             elif path.rstrip("/") == "/_sandbox":
@@ -100,6 +109,13 @@ class Sandboxes:
                 "client_secret": c.exact_client_secret,
                 "webhook_secret": c.exact_webhook_secret,
                 "division": c.exact_division,
+            },
+            "ccvshop": {
+                "api_root": "(this server's address)",
+                "rest": "/api/rest/v1/",
+                "control": "/_sandbox/ccvshop/",
+                "public_key": c.ccvshop_public_key,
+                "secret": c.ccvshop_secret,
             },
             "catalogue": {
                 "products": len(self.catalogue.products),

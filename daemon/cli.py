@@ -121,7 +121,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
-    """Serve both sandboxes on loopback until interrupted."""
+    """Serve the Shopify, Exact and CCV Shop sandboxes on loopback until interrupted."""
     from connectors.sandbox import Sandboxes
     from daemon.serving import make_server
 
@@ -207,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_admin_commands(sub, add)
 
     sandbox = add(
-        "sandbox", cmd_sandbox, "serve the Shopify and Exact sandboxes on loopback", config=False
+        "sandbox", cmd_sandbox, "serve the Shopify, Exact and CCV Shop sandboxes", config=False
     )
     sandbox.add_argument("--port", type=int, default=8700)
     sandbox.add_argument("--seed", type=int, default=1)
