@@ -115,5 +115,5 @@ async def test_cards_older_than_the_integration_are_left_alone(tmp_path):
     async with ledger_env(tmp_path, gift_cards={"start_date": "2099-01-01"}) as env:
         await env.shopify_control("POST", "/gift_cards", {"amount": "40.00"})
         jobs = await import_cards(env)
-        assert [j.kind for j in jobs["succeeded"]] == ["gift_cards.import"]
+        assert [j.kind for j in jobs["succeeded"]] == ["gift_cards.import", "gift_cards.reconcile"]
         assert await journal(env) == []

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from daemon.flows.gift_cards.apply import REPORT
+from daemon.flows.gift_cards.liability import REPORT
 from daemon.flows.orders.jobs import export_job
 from tests.payouts.sandboxes import ledger_env
 
@@ -108,5 +108,5 @@ async def test_the_gift_card_part_settles_the_invoice_from_the_liability_and_the
         await env.services.queue.enqueue("gift_cards.import", "gift_cards:2", {})
         await env.run_jobs()
         report = env.services.extras[REPORT]
-        assert report["shopify_outstanding"] == report["booked_liability"]
+        assert report["shopify_outstanding"] == report["ledger_liability"]
         assert D(report["difference"]) == 0 and report["cards"] == 1

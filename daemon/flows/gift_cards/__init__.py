@@ -8,6 +8,8 @@ from daemon.flows.gift_cards.apply import (
     route_gift_card_webhook,
     sync_gift_card,
 )
+from daemon.flows.gift_cards.liability import KIND as RECONCILE
+from daemon.flows.gift_cards.liability import reconcile_job
 from daemon.flows.webhooks import SHOPIFY_ROUTES
 from daemon.worker import Registry
 
@@ -19,3 +21,4 @@ def register(registry: Registry) -> None:
     registry.register("gift_cards.import", import_gift_cards)
     registry.register("gift_cards.sync", sync_gift_card)
     registry.register("gift_cards.redeem", redeem_gift_cards)
+    registry.register(RECONCILE, reconcile_job)

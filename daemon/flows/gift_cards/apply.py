@@ -17,6 +17,7 @@ from connectors.errors import PermanentError
 from connectors.exact.odata import substringof
 from connectors.shopify.models import GiftCard
 from daemon.flows.gift_cards.config import GiftCardsSettings
+from daemon.flows.gift_cards.liability import enqueue_reconcile
 from daemon.flows.gift_cards.plan import (
     ZERO,
     JournalPlan,
@@ -36,7 +37,6 @@ CURSOR = "gift_cards.updated_at"
 ENTRIES = "generaljournalentry/GeneralJournalEntries"
 ENTRY_LINES = "generaljournalentry/GeneralJournalEntryLines"
 OVERLAP = dt.timedelta(minutes=10)  # re-read a little before the cursor: clocks and paging
-REPORT = "gift_cards_report"  # services.extras: the last reconciliation totals
 REDEMPTION = "gift_card_redemption"  # links: Shopify order transaction gid → Exact entry
 ORDERS_SEEN = "gift_cards.orders_exported"  # cursor: links.created_at of the last order seen
 STARTED = "gift_cards.start_date"  # cursor: the first day shopsync looked at gift cards
@@ -94,7 +94,7 @@ async def import_gift_cards(services: Any, job: Job) -> None:
     if newest is not None:
         await services.cursors.set(CURSOR, newest.isoformat())
     await enqueue_redemptions(services)
-    services.extras[REPORT] = await reconcile_totals(services)
+    await enqueue_reconcile(services)  # checks once the syncs and redemptions above are done
     log.info("gift cards listed", since=since.isoformat(), to_sync=len(keys))
 
 
@@ -150,6 +150,8 @@ async def sync_gift_card(services: Any, job: Job) -> None:
         record["released"] = str(plan.balance)
     if plan.link_order:
         record["order_link"] = list(plan.link_order)
+    if card.order is not None:  # the liability check finds the order's documents by it
+        record["order"], record["order_name"] = card.order.id, card.order.name
     exact_id = record.get("issued_entry") or (record.get("order_link") or [""])[0]
     await services.links.put(
         ENTITY, card.id, exact_id or "", exact_ref=card.last_characters, data=record
@@ -201,37 +203,6 @@ async def _find_or_post(services: Any, entry: JournalPlan) -> str:
     created = await services.exact.post(ENTRIES, entry.exact_body(gl_ids))
     log.info("gift card entry booked", kind=entry.kind, reference=entry.reference)
     return created["EntryID"]
-
-
-async def reconcile_totals(services: Any) -> dict[str, Any]:
-    """Shopify's outstanding balances (as of each card's last sync) against the liability
-    shopsync accounts for: cards issued or sold, less gift card payments and releases booked.
-    A difference means a booking is missing (an order not exported yet, a failed job)."""
-    outstanding = booked = released = ZERO
-    cards = 0
-    for (raw,) in await services.db.fetchall("SELECT data FROM links WHERE entity = ?", (ENTITY,)):
-        d = json.loads(raw)
-        cards += 1
-        released += _dec(d.get("released"))
-        if d.get("state") == "enabled":
-            outstanding += _dec(d.get("balance"))
-        if d.get("issued_entry") or d.get("order_link"):
-            booked += _dec(d.get("initial"))
-    redeemed = ZERO
-    for (raw,) in await services.db.fetchall(
-        "SELECT data FROM links WHERE entity = ?", (REDEMPTION,)
-    ):
-        redeemed += _dec(json.loads(raw).get("amount"))
-    liability = booked - redeemed - released
-    report = {
-        "cards": cards,
-        "shopify_outstanding": str(outstanding),
-        "booked_liability": str(liability),
-        "difference": str(outstanding - liability),
-    }
-    if outstanding != liability:
-        log.warning("gift card liability differs from Shopify's balances", **report)
-    return report
 
 
 def redeem_key(order_id: str) -> str:

@@ -1,8 +1,9 @@
 """Pure plan: one Shopify gift card + what we booked for it so far → the Exact entries still due.
 
 Liability per card, in the shop currency (Exact's positive AmountFC is a debit):
-- sold in an order: the orders flow books the card's line to the GIFTCARD item (the liability);
-  here we only link the card to that booking and check it holds the card's value;
+- sold in an order: the orders flow books the card's line to the GIFTCARD item (the liability,
+  in the ledger once the document is an invoice: see liability.py); here we only link the card
+  to that booking and check it holds the card's value;
 - issued by the merchant (no order): issue account debit, liability credit, for the initial value;
 - redeemed: an order paid with the card lowers the liability (the orders flow); Shopify's balance
   is what is left, and is recorded on every sync so the redeemed total is visible;
