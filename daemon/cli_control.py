@@ -103,12 +103,12 @@ def render_jobs(page: dict[str, Any]) -> str:
             j["kind"],
             j["key"],
             f"{j['attempts']}/{j['max_attempts']}",
-            (j["last_error"] or "")[:50],
+            (j["last_error"] or j.get("outcome") or "")[:50],
         ]
         for j in page["jobs"]
     ]
     shown = f"{page['offset'] + 1}-{page['offset'] + len(rows)}" if rows else "none"
-    table = _table(rows, ["ID", "STATE", "KIND", "KEY", "TRIES", "LAST ERROR"])
+    table = _table(rows, ["ID", "STATE", "KIND", "KEY", "TRIES", "ERROR OR OUTCOME"])
     return f"{table}\n({shown} of {page['total']})"
 
 
@@ -122,6 +122,8 @@ def render_job(j: dict[str, Any]) -> str:
         out.append(f"error: {j['last_error']}")
     if j.get("hint"):
         out.append(f"hint:  {j['hint']}")
+    if j.get("outcome"):
+        out.append(f"outcome: {j['outcome']}")
     out += ["", "payload:", json.dumps(j["payload"], indent=2, default=str)]
     if j["attempts_log"]:
         out += ["", "attempts:"]

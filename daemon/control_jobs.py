@@ -15,7 +15,7 @@ from state.queue import JobState
 MAX_PAGE = 500
 _LIST_COLUMNS = (
     "id, kind, key, state, attempts, max_attempts, run_after, created_at, updated_at,"
-    " finished_at, last_error, hint"
+    " finished_at, last_error, hint, outcome"
 )
 # Shopify admin pages by the entity a job key starts with (`order:123:AMS` → orders/123).
 _SHOPIFY_PAGES = {
@@ -110,6 +110,7 @@ def _row(r: Any) -> dict[str, Any]:
         "finished_at": iso(r[9]),
         "last_error": r[10],
         "hint": r[11],
+        "outcome": r[12],
     }
 
 
@@ -120,7 +121,7 @@ async def show_job(services: Services, job_id: int) -> dict[str, Any] | None:
     if row is None:
         return None
     job = _row(row)
-    payload = json.loads(row[12])
+    payload = json.loads(row[13])
     job["payload"] = payload
     job["due_in_s"] = (
         round(max(0.0, row[6] - time.time()), 1) if row[3] in ("queued", "retrying") else None

@@ -3,6 +3,7 @@
 The outcome is decided by the exception class alone (connectors/errors.py): transient and
 rate-limited → retry with backoff; permanent → dead with the API's words and a hint; auth →
 the flow pauses and the job waits untouched; anything else is a bug → retried, capped.
+A handler that succeeds may answer a few words on what it did; they are kept as the outcome.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from daemon.logs import get_logger
 from state.queue import Job, Queue
 from state.store import Flows
 
-Handler = Callable[[Any, Job], Awaitable[None]]
+Handler = Callable[[Any, Job], Awaitable[str | None]]
 
 log = get_logger("shopsync.worker")
 
@@ -132,7 +133,7 @@ class Worker:
             return
         try:
             with anyio.fail_after(self.job_timeout):
-                await handler(self.context, job)
+                said = await handler(self.context, job)
         except anyio.get_cancelled_exc_class():
             with anyio.CancelScope(shield=True):
                 await self.queue.release(job, reason="interrupted by shutdown")
@@ -141,8 +142,10 @@ class Worker:
             with anyio.CancelScope(shield=True):
                 await self._record_failure(job, exc, bound)
         else:
+            # A handler may answer what it did ("ignored: not found in Shopify"): kept on the job.
+            outcome = said[:500] if isinstance(said, str) else None
             with anyio.CancelScope(shield=True):
-                await self.queue.succeed(job)
+                await self.queue.succeed(job, outcome)
 
     async def _record_failure(self, job: Job, exc: Exception, bound: Any) -> None:
         try:

@@ -267,17 +267,18 @@ class Queue:
     # -- outcomes --------------------------------------------------------------------------
     # Each outcome is one trip to the writer; outcomes of jobs finishing together share a
     # commit (Database.run), which is what lets the queue keep up with huey on one fsync.
-    async def succeed(self, job: Job) -> None:
-        await self.db.run(lambda conn: self._succeed(conn, job))
+    async def succeed(self, job: Job, outcome: str | None = None) -> None:
+        """Done; `outcome` says what the job did in a few words (shown with the job)."""
+        await self.db.run(lambda conn: self._succeed(conn, job, outcome))
         self.emit("succeeded", id=job.id, kind=job.kind, key=job.key)
 
-    def _succeed(self, conn: sqlite3.Connection, job: Job) -> None:
+    def _succeed(self, conn: sqlite3.Connection, job: Job, outcome: str | None = None) -> None:
         now = time.time()
         conn.execute(
             "UPDATE jobs SET state = 'succeeded', lease_until = NULL, updated_at = ?,"
-            " finished_at = ?, last_error = NULL, hint = NULL"
+            " finished_at = ?, last_error = NULL, hint = NULL, outcome = ?"
             " WHERE id = ? AND state = 'running'",
-            (now, now, job.id),
+            (now, now, outcome, job.id),
         )
         _close_attempt(conn, job, "succeeded", None, None, now)
 

@@ -78,6 +78,8 @@ class JobScreen(LiveScreen):
             lines.append(f"[b red]Error[/] {escape(job['last_error'])}")
         if job.get("hint"):
             lines.append(f"[b green]Fix[/]   {escape(job['hint'])}")
+        if job.get("outcome"):
+            lines.append(f"[b]Outcome[/] {escape(job['outcome'])}")
         problem.update("\n".join(lines))
         problem.display = bool(lines)
         links = self.query_one("#links", Static)

@@ -90,7 +90,7 @@ class JobsScreen(LiveScreen):
                 job["kind"],
                 job["key"],
                 f"{job['attempts']}/{job['max_attempts']}",
-                (job["last_error"] or "").replace("\n", " "),
+                (job["last_error"] or job.get("outcome") or "").replace("\n", " "),
                 key=str(job["id"]),
             )
         if selected is not None and str(selected) in table.rows:

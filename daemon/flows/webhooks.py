@@ -1,17 +1,18 @@
 """Turns a stored webhook receipt into the flow job it asks for (the second hop of ingress).
 
 Routes are per flow: `topic → route(body) → [(kind, key, payload), …]`. A body that is not
-JSON, or lacks what the route needs, makes this job dead with the reason, never the request.
+JSON, or lacks what the route needs, makes this job dead on its first attempt with the reason
+(webhook_body.py words it), never the request; the receipt stays for a replay.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable
 from typing import Any
 
 from connectors.errors import PermanentError
+from daemon.flows.webhook_body import MAX_BYTES, parse_body
 from daemon.logs import get_logger
 from state.queue import Job, Merge
 
@@ -19,6 +20,10 @@ log = get_logger("shopsync.webhooks")
 
 JobSpec = tuple[str, str, dict[str, Any]]
 Route = Callable[[dict[str, Any]], list[JobSpec]]
+
+# What a flow's job answers (its outcome) when the webhook named something Shopify does not
+# know: verified, so not garbage, but nothing to book. Shown with the job, never a silent success.
+NOT_IN_SHOPIFY = "ignored: not found in Shopify"
 
 # Filled by each flow module at import (see daemon/flows/__init__.py).
 SHOPIFY_ROUTES: dict[str, Route] = {}
@@ -47,17 +52,9 @@ async def _receipt(services: Any, job: Job) -> tuple[str, Any]:
             f"webhook receipt {receipt_id} is gone (pruned?; newest receipt is {newest[0]})",
             hint="Nothing to do: the poller catches up with the change.",
         )
-    try:
-        body = json.loads(row[1])
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise PermanentError(
-            f"webhook body is not JSON: {exc}", hint="Shopify sent garbage; ignore."
-        ) from None
-    if not isinstance(body, dict):
-        raise PermanentError(
-            "webhook body is not a JSON object", hint="Ignore; report if repeated."
-        )
-    return row[0], body
+    ingress = getattr(getattr(services, "settings", None), "ingress", None)
+    limit = getattr(ingress, "max_body_bytes", MAX_BYTES)
+    return row[0], parse_body(row[1], max_bytes=limit)
 
 
 async def _enqueue(services: Any, specs: list[JobSpec]) -> None:

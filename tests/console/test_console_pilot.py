@@ -132,3 +132,22 @@ async def test_command_palette_pauses_a_flow_after_confirming(control):
         await pilot.press("y")
         await until(pilot, lambda: any("stock paused" in n.message for n in app._notifications))
     assert "stock" in await control.services.flows.paused()
+
+
+async def test_a_job_that_ignored_its_webhook_says_so_in_the_list_and_the_detail(control):
+    from daemon.flows.webhooks import NOT_IN_SHOPIFY
+
+    queue = control.services.queue
+    job_id = await queue.enqueue("orders.export", "order:404", {"order_id": "gid://x/Order/404"})
+    (job,) = [j for j in await queue.claim(10) if j.id == job_id]
+    await queue.succeed(job, NOT_IN_SHOPIFY)
+    app = ConsoleApp(control.client)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j")
+        await until(pilot, lambda: _rows(app) == ["order:404"])
+        table = app.screen.query_one(DataTable)
+        assert NOT_IN_SHOPIFY in str(table.get_row_at(0)[5])
+        await pilot.press("enter")
+        assert isinstance(app.screen, JobScreen)
+        problem = app.screen.query_one("#problem")
+        await until(pilot, lambda: NOT_IN_SHOPIFY in str(problem.render()))

@@ -106,7 +106,14 @@ def test_forged_replayed_and_oversized_webhooks_get_the_right_answers(daemon):
 
 def test_malformed_bodies_end_as_dead_jobs_that_say_why(daemon):
     proc, db = daemon
-    cases = {"not json": b"{not json", "array": b"[1, 2]", "no fields": b"{}"}
+    cases = {
+        "not json": b"{not json",
+        "array": b"[1, 2]",
+        "no fields": b"{}",
+        "deep": b'{"id": 1, "x": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+        "utf-16": '{"inventory_item_id": 1}'.encode("utf-16-be"),
+        "mistyped": b'{"inventory_item_id": "one", "location_id": 2}',
+    }
     ids = {}
     for name, body in cases.items():
         headers = shopify_headers(body, SECRET, "inventory_levels/update")
@@ -117,15 +124,19 @@ def test_malformed_bodies_end_as_dead_jobs_that_say_why(daemon):
         rows = query(
             db,
             "SELECT r.delivery_id, j.state, j.last_error FROM receipts r JOIN jobs j"
-            " ON j.id = r.job_id WHERE r.delivery_id IN (?, ?, ?)",
+            f" ON j.id = r.job_id WHERE r.delivery_id IN ({', '.join('?' for _ in ids)})"
+            " AND j.state = 'dead' AND j.attempts = 1",
             tuple(ids.values()),
         )
-        return rows if len(rows) == 3 and all(s == "dead" for _, s, _ in rows) else None
+        return rows if len(rows) == len(ids) else None
 
-    rows = {d: e for d, _, e in wait_until(finished, 30, "three dead webhook jobs")}
-    assert "not JSON" in rows[ids["not json"]]
-    assert "not a JSON object" in rows[ids["array"]]
-    assert "lacks what we need" in rows[ids["no fields"]]
+    rows = {d: e for d, _, e in wait_until(finished, 30, "each a dead job on its first attempt")}
+    assert rows[ids["not json"]].startswith("body is not JSON")
+    assert rows[ids["array"]] == "body is a JSON array, not an object"
+    assert rows[ids["no fields"]] == "inventory item id is missing (inventory_item_id)"
+    assert rows[ids["deep"]] == "body is nested deeper than 64 levels (5001)"
+    assert rows[ids["utf-16"]].startswith("body is not UTF-8 text")
+    assert rows[ids["mistyped"]].startswith("inventory item id is not a number")
 
 
 @settings(
@@ -163,6 +174,10 @@ def test_after_the_fuzz_every_webhook_job_is_done_or_dead_with_a_reason(daemon):
         "SELECT id, last_error FROM jobs WHERE state = 'dead' AND coalesce(last_error, '') = ''",
     )
     assert unexplained == []
+    retried = query(
+        db, "SELECT id, attempts FROM jobs WHERE kind = 'webhook.shopify' AND attempts > 1"
+    )
+    assert retried == [], "a bad body must be dead on its first attempt, never retried"
     bugs = [
         line for line in proc.lines if line.get("event") == "job failed with an unexpected error"
     ]

@@ -27,6 +27,7 @@ from daemon.flows.gift_cards.plan import (
     plan_redemption,
 )
 from daemon.flows.payouts.exact_refs import gl_account_ids
+from daemon.flows.webhook_body import shopify_gid
 from daemon.logs import get_logger
 from state.queue import Job
 
@@ -67,7 +68,7 @@ def card_key(card_id: str | int) -> str:
 
 def route_gift_card_webhook(body: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     """gift_cards/create and gift_cards/update: sync that card (the payload is only a hint)."""
-    gid = body.get("admin_graphql_api_id") or f"gid://shopify/GiftCard/{int(body['id'])}"
+    gid = shopify_gid(body, "GiftCard", what="gift card")
     return [("gift_cards.sync", card_key(gid), {"id": gid})]
 
 

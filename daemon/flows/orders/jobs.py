@@ -19,6 +19,8 @@ from daemon.flows.orders.fulfilment import DELIVERY_ENTITY, deliver
 from daemon.flows.orders.payments import book_payments
 from daemon.flows.orders.plan import plan_order
 from daemon.flows.stock import store as stock_store
+from daemon.flows.webhook_body import HINT, numeric_id, shopify_gid
+from daemon.flows.webhooks import NOT_IN_SHOPIFY
 from daemon.logs import get_logger
 from state.queue import Job
 
@@ -44,19 +46,25 @@ def export_job(gid: str) -> tuple[str, str, dict[str, Any]]:
 
 def route_order_webhook(body: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     """Any order topic: re-read the order in the job (webhooks come late and out of order)."""
-    return [export_job(order_gid(body.get("admin_graphql_api_id") or body["id"]))]
+    return [export_job(shopify_gid(body, "Order", what="order"))]
 
 
 def route_fulfillment_webhook(body: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    fid = body.get("admin_graphql_api_id") or f"gid://shopify/Fulfillment/{int(body['id'])}"
+    fid = shopify_gid(body, "Fulfillment", what="fulfillment")
+    items = body.get("line_items") or []
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise PermanentError("fulfillment line_items is not a list of objects", hint=HINT)
     lines = []
-    for item in body.get("line_items") or []:
-        line = item.get("admin_graphql_api_id") or f"gid://shopify/LineItem/{int(item['id'])}"
-        lines.append([line, int(item["quantity"])])
+    for item in items:
+        line = shopify_gid(item, "LineItem", what="fulfillment line")
+        lines.append([line, numeric_id(item, "quantity", what="fulfillment line quantity")])
+    location = body.get("location_id")
+    if location is not None:
+        location = numeric_id(body, "location_id", what="location id")
     payload = {
         "fulfillment_id": fid,
-        "order_id": order_gid(body["order_id"]),
-        "location_id": body.get("location_id"),
+        "order_id": order_gid(numeric_id(body, "order_id", what="order id")),
+        "location_id": location,
         "lines": lines,
     }
     return [(FULFIL_KIND, f"fulfillment:{fid.rsplit('/', 1)[-1]}", payload)]
@@ -65,9 +73,11 @@ def route_fulfillment_webhook(body: dict[str, Any]) -> list[tuple[str, str, dict
 ORDER_TOPICS = ("orders/create", "orders/paid", "orders/updated", "orders/cancelled")
 
 
-async def run_export(services: Any, job: Job) -> None:
-    """Bring one order's bookings in Exact up to date with Shopify."""
-    await sync_order(services, job.payload["order_id"], backfill=job.payload.get("backfill", False))
+async def run_export(services: Any, job: Job) -> str:
+    """Bring one order's bookings in Exact up to date with Shopify; answer what was done."""
+    return await sync_order(
+        services, job.payload["order_id"], backfill=job.payload.get("backfill", False)
+    )
 
 
 async def sync_order(services: Any, gid: str, *, backfill: bool = False) -> str:
@@ -76,7 +86,7 @@ async def sync_order(services: Any, gid: str, *, backfill: bool = False) -> str:
     snapshot = await read_order(services.shopify, gid)
     if snapshot is None:
         log.info("orders.unknown", order_id=gid)
-        return "unknown to Shopify"
+        return NOT_IN_SHOPIFY
     order, facts = snapshot
     exported = await is_exported(services, order.id)
     action, why = decide(order, settings, exported=exported, backfill=backfill)
@@ -163,14 +173,17 @@ async def _flag_changes(services: Any, order: Any) -> None:
         )
 
 
-async def run_fulfilment(services: Any, job: Job) -> None:
+async def run_fulfilment(services: Any, job: Job) -> str:
     """A Shopify fulfilment → goods deliveries on the order's exported sales orders."""
     settings = services.settings.orders
     if not settings.auto_delivery or settings.document != "salesorder":
-        return  # invoices already took the stock out; deliveries are off
+        return "deliveries are off"  # invoices already took the stock out
     gid = job.payload["order_id"]
     fid = job.payload["fulfillment_id"]
     if not await is_exported(services, gid):
+        if await services.shopify.get_order(gid) is None:
+            log.info("orders.fulfilment_of_unknown_order", fulfillment=fid, order_id=gid)
+            return NOT_IN_SHOPIFY
         # Park it: the order's own job exports (jobs of one key never overlap, so no document
         # is made twice) and then re-enqueues what waits here. Re-check after parking: an
         # export finishing in between would not have seen us.
@@ -178,13 +191,14 @@ async def run_fulfilment(services: Any, job: Job) -> None:
         if not await is_exported(services, gid):
             await services.queue.enqueue(*export_job(gid))
             log.info("orders.fulfilment_waits", fulfillment=fid, order_id=gid)
-            return
+            return "waiting for the order's export"
     await _forget_pending(services, fid)
     links = await order_links(services, gid)
     name = next((ln.data.get("order_name") for ln in links.values()), gid)
     preferred = await _warehouse_of_location(services, job.payload.get("location_id"))
     lines = [(line, int(qty)) for line, qty in job.payload["lines"]]
     await deliver(services, job.payload["fulfillment_id"], name, lines, links, preferred)
+    return "delivered"
 
 
 async def _forget_pending(services: Any, fid: str) -> None:

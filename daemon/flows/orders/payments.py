@@ -17,6 +17,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from connectors.errors import PermanentError
 from connectors.exact.odata import eq
 from connectors.shopify.models import Order, Transaction
 from daemon.flows.orders.lookups import gl_account_id
@@ -127,7 +128,9 @@ def route_exact_invoice(content: dict[str, Any]) -> list[tuple[str, str, dict[st
     """Exact's SalesInvoices webhook: maybe an invoice of a sales order we exported."""
     if str(content.get("Action", "Create")).lower() == "delete":
         return []
-    key = str(content["Key"])
+    key = content.get("Key")
+    if not isinstance(key, str) or not key.strip():
+        raise PermanentError("Exact SalesInvoices webhook has no Key (the invoice id)")
     return [(APPLY_KIND, f"exact_invoice:{key}", {"invoice_id": key})]
 
 

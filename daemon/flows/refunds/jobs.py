@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from connectors.errors import PermanentError
 from daemon.flows.orders.apply import is_exported, order_links
 from daemon.flows.orders.decide import Action, decide
 from daemon.flows.orders.jobs import export_job, order_gid
@@ -12,6 +13,8 @@ from daemon.flows.refunds.apply import apply_refund
 from daemon.flows.refunds.plan import STORE_CREDIT, plan_refund
 from daemon.flows.refunds.spend import book_store_credit_spent, store_credit_spent
 from daemon.flows.refunds.storecredit import read_bonus
+from daemon.flows.webhook_body import HINT, numeric_id, shopify_gid
+from daemon.flows.webhooks import NOT_IN_SHOPIFY
 from daemon.logs import get_logger
 from state.queue import Job
 
@@ -42,14 +45,16 @@ def scan_job(order_id: str) -> JobSpec:
 
 
 def route_refund_webhook(body: dict[str, Any]) -> list[JobSpec]:
-    rid = body.get("admin_graphql_api_id") or f"gid://shopify/Refund/{int(body['id'])}"
-    return [credit_job(rid, order_gid(body["order_id"]))]
+    rid = shopify_gid(body, "Refund", what="refund")
+    return [credit_job(rid, order_gid(numeric_id(body, "order_id", what="order id")))]
 
 
 def route_return_webhook(body: dict[str, Any]) -> list[JobSpec]:
     """A return moves no money itself; its refund does. Look at the order's refunds again."""
-    order = body["order"]
-    return [scan_job(order_gid(order.get("admin_graphql_api_id") or order["id"]))]
+    order = body.get("order")
+    if not isinstance(order, dict):
+        raise PermanentError("return webhook has no order object", hint=HINT)
+    return [scan_job(shopify_gid(order, "Order", what="order"))]
 
 
 async def poller_hook(services: Any, order_id: str) -> None:
@@ -58,11 +63,11 @@ async def poller_hook(services: Any, order_id: str) -> None:
         await services.queue.enqueue(*scan_job(order_id))
 
 
-async def run_scan(services: Any, job: Job) -> None:
+async def run_scan(services: Any, job: Job) -> str | None:
     """Enqueue a credit job per refund not yet booked; book store credit the order spent."""
     order = await services.shopify.get_order(job.payload["order_id"])
     if order is None:
-        return
+        return NOT_IN_SHOPIFY
     for header in order.refunds:
         if await services.links.get(DONE_ENTITY, header.id) is None:
             await services.queue.enqueue(*credit_job(header.id, order.id))
@@ -71,8 +76,8 @@ async def run_scan(services: Any, job: Job) -> None:
         await book_store_credit_spent(services, order, [ln.data for ln in links.values()])
 
 
-async def run_credit(services: Any, job: Job) -> None:
-    await credit_refund(services, job.payload["refund_id"], job.payload.get("order_id"))
+async def run_credit(services: Any, job: Job) -> str:
+    return await credit_refund(services, job.payload["refund_id"], job.payload.get("order_id"))
 
 
 async def credit_refund(services: Any, refund_id: str, order_id: str | None = None) -> str:
@@ -84,12 +89,12 @@ async def credit_refund(services: Any, refund_id: str, order_id: str | None = No
     refund = await services.shopify.get_refund(refund_id)
     if refund is None:
         log.info("refunds.unknown", refund_id=refund_id)
-        return "unknown to Shopify"
+        return NOT_IN_SHOPIFY
     order_id = order_id or (refund.order.id if refund.order else None)
     order = await services.shopify.get_order(order_id) if order_id else None
     if order is None:
         log.info("refunds.order_unknown", refund_id=refund_id, order_id=order_id)
-        return "order unknown to Shopify"
+        return f"{NOT_IN_SHOPIFY} (the refund's order)"
     orders = services.settings.orders
     if not await is_exported(services, order.id):
         action, why = decide(order, orders, exported=False)

@@ -15,6 +15,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from connectors.errors import PermanentError
 from connectors.exact.limiter import priority
 from connectors.shopify.inventory import QuantityChange
 from daemon.flows.stock import store
@@ -26,6 +27,7 @@ from daemon.flows.stock.plan import (
     target_available,
     warehouse_of,
 )
+from daemon.flows.webhook_body import HINT, numeric_id
 from daemon.logs import get_logger
 from state.queue import Job
 
@@ -351,15 +353,15 @@ def route_exact_stock(content: dict[str, Any]) -> list[tuple[str, str, dict[str,
 
 
 def route_inventory_level(body: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    key = f"stock:observe:{int(body['inventory_item_id'])}:{int(body['location_id'])}"
+    item = numeric_id(body, "inventory_item_id", what="inventory item id")
+    location = numeric_id(body, "location_id", what="location id")
+    available = body.get("available")
+    if available is not None and (isinstance(available, bool) or not isinstance(available, int)):
+        raise PermanentError("inventory level available is not a whole number", hint=HINT)
     return [
         (
             "stock.observe",
-            key,
-            {
-                "inventory_item_id": int(body["inventory_item_id"]),
-                "location_id": int(body["location_id"]),
-                "available": body.get("available"),
-            },
+            f"stock:observe:{item}:{location}",
+            {"inventory_item_id": item, "location_id": location, "available": available},
         )
     ]
