@@ -117,8 +117,10 @@ async def _stock(run, item_id):
     return rows[0]
 
 
-async def test_order_reserves_stock_and_delivery_takes_it_out(exact_sandbox):
-    async with exact_sandbox() as run:
+@pytest.mark.parametrize("orders_reserve", [False, True])
+async def test_order_plans_stock_out_and_delivery_takes_it_out(exact_sandbox, orders_reserve):
+    """An open order raises PlanningOut (and ReservedStock only under the opposite reading)."""
+    async with exact_sandbox(rules={"orders_reserve": orders_reserve}) as run:
         ids = await _ids(run)
         before = await _stock(run, ids["item"])
         order = await run.post(
@@ -138,7 +140,7 @@ async def test_order_reserves_stock_and_delivery_takes_it_out(exact_sandbox):
         assert d["AmountFC"] == Decimal("30.01")  # 24.80 + 21% VAT 5.208 -> 5.21
         reserved = await _stock(run, ids["item"])
         assert reserved["CurrentStock"] == before["CurrentStock"]
-        assert reserved["ReservedStock"] == before["ReservedStock"] + 2
+        assert reserved["ReservedStock"] == before["ReservedStock"] + (2 if orders_reserve else 0)
         assert reserved["PlannedStockOut"] == before["PlannedStockOut"] + 2
         line_id = d["SalesOrderLines"]["results"][0]["ID"]
         delivery = await run.post(
@@ -149,6 +151,7 @@ async def test_order_reserves_stock_and_delivery_takes_it_out(exact_sandbox):
         shipped = await _stock(run, ids["item"])
         assert shipped["CurrentStock"] == before["CurrentStock"] - 2
         assert shipped["ReservedStock"] == before["ReservedStock"]
+        assert shipped["PlannedStockOut"] == before["PlannedStockOut"]
         again = await run.post(
             "salesorder/GoodsDeliveries",
             {"GoodsDeliveryLines": [{"SalesOrderLineID": line_id, "QuantityDelivered": 1}]},

@@ -47,9 +47,11 @@ class ExactSandbox:
         time_scale: float = 1.0,
         redirect_uri: str | None = None,
         access_token_ttl: float = 600.0,
+        rules: dict[str, Any] | None = None,
     ) -> None:
         self.clock = SandboxClock(time_scale)
         self.store = Store(catalogue, division, self.clock)
+        self.store.rules.update(rules or {})  # the open questions' answers (store.Rules)
         self.oauth = TokenAuthority(
             self.clock, client_id, client_secret, redirect_uri, access_token_ttl
         )
@@ -258,6 +260,10 @@ class ExactSandbox:
             except ValueError as exc:
                 raise ApiError(400, str(exc)) from None
             return {"now": self.clock.now_dt().isoformat()}
+        if route == "/rules":
+            if method == "POST":
+                self.store.rules.update(control.parse_body(request.body))
+            return self.store.rules.state()
         if route == "/tokens" and method == "POST":
             return self.oauth.issue_for_operator()
         raise ApiError(404, f"No control route {method} {route}")

@@ -14,11 +14,14 @@ All routes live under `/_sandbox/exact`, take and give JSON:
 | `POST /revoke` | –                                                    | `{"revoked": true}` (2) |
 | `POST /clock`  | `{advance_seconds}`                                  | `{"now": iso}` (3)      |
 | `POST /tokens` | –                                                    | a token pair (4)        |
+| `GET /rules`   | –                                                    | the rule settings       |
+| `POST /rules`  | `{orders_reserve, webhook_same_host, offset_dates}`  | the rule settings (5)   |
 
 (1) `field` is `free` (default), `in_stock` or `planned`; a change bumps the sync Timestamp and
 fires StockPositions webhooks. (2) The operator revoked the app: every access and refresh token
 dies. (3) Exact time jumps ahead: minute/day windows, token TTL, 30-day refresh expiry, error
-blocks. (4) As if the operator had authorised, for demos and benchmarks.
+blocks. (4) As if the operator had authorised, for demos and benchmarks. (5) Exact behaviour
+the sources leave open (`store.Rules`); omitted keys unchanged.
 
 State keys: division, rowversion, accounts, contacts, addresses, items (with `stock` per
 warehouse code: in_stock, free, reserved, planning_in, planning_out, timestamp), sales_orders,
@@ -139,8 +142,8 @@ def state(store: Store) -> dict[str, Any]:
         "addresses": list(store.table("crm/Addresses").values()),
         "items": items,
         "sales_orders": list(store.table("salesorder/SalesOrders").values()),
-        "invoices": [i for i in invoices if i["Type"] == 8020],
-        "credit_notes": [i for i in invoices if i["Type"] == 8021],
+        "invoices": [i for i in invoices if i["Type"] in (8020, 8023)],
+        "credit_notes": [i for i in invoices if i["Type"] in (8021, 8024)],
         "goods_deliveries": list(store.table("salesorder/GoodsDeliveries").values()),
         "bank_entries": list(store.table("financialtransaction/BankEntries").values()),
         "journal_entries": list(store.table("generaljournalentry/GeneralJournalEntries").values()),

@@ -103,9 +103,7 @@ def create_goods_delivery(store: Store, body: dict[str, Any]) -> Row:
         )
         item = store.get("logistics/Items", line["Item"])
         if item and item["IsStockItem"]:
-            store.move_stock(
-                item["ID"], order["WarehouseID"], on_hand=-qty, reserved=-qty, planning_out=-qty
-            )
+            store.deliver_stock(item["ID"], order["WarehouseID"], qty)
     delivery["GoodsDeliveryLines"] = lines
     store.table("salesorder/GoodsDeliveries")[entry_id] = delivery
     for order in orders.values():

@@ -76,12 +76,7 @@ def build_registry(store: Store, client_id: str) -> dict[str, EntitySet]:
         for ln in row["SalesOrderLines"]:
             item = store.get("logistics/Items", ln["Item"])
             if item and item["IsStockItem"]:
-                store.move_stock(
-                    item["ID"],
-                    row["WarehouseID"],
-                    reserved=-ln["Quantity"],
-                    planning_out=-ln["Quantity"],
-                )
+                store.order_stock(item["ID"], row["WarehouseID"], -ln["Quantity"])
         store.table("salesorder/SalesOrders").pop(row["OrderID"], None)
 
     sets = [

@@ -2,8 +2,13 @@
 
 Field names and keys from picqer/exact-php-client (SalesOrder.php: primary key OrderID, Status
 12 open / 20 partial / 21 complete / 45 cancelled; SalesInvoice.php: InvoiceID, Type 8020 sales
-invoice / 8021 credit note). Stock effects: an order line plans and reserves stock (a delivery,
-in `deliveries`, takes it out); an invoice takes its stock out at once (as if processed).
+invoice / 8021 credit note / 8023 direct invoice / 8024 direct credit note). Stock effects: an
+order line plans stock out (`Store.order_stock`: PlanningOut, and ReservedStock only when the
+sandbox's `orders_reserve` setting says so; a delivery, in `deliveries`, takes it out). Only the
+direct types move stock (8023 books it out, 8024 back in) and they need `Warehouse`; the normal
+types 8020/8021 refuse it and never touch stock (SalesInvoice.php: "Mandatory for direct sales
+invoice/credit note, cannot be set for normal sales invoice/credit note"; the contract's
+`conditional` rules for salesinvoice/SalesInvoices).
 """
 
 from __future__ import annotations
@@ -118,6 +123,10 @@ INVOICE_LINE_FIELDS = (
 )
 _ORDER_INPUT = set(ORDER_FIELDS) - {"OrderID", "OrderNumber", "AmountFC", "AmountDC"}
 STATUS = {12: "Open", 20: "Partial", 21: "Complete", 45: "Cancelled"}
+NORMAL_TYPES = (8020, 8021)  # sales invoice, sales credit note: no stock, no Warehouse
+DIRECT_TYPES = (8023, 8024)  # direct invoice, direct credit note: Warehouse, stock moves
+INVOICE_TYPES = (8020, 8023)
+CREDIT_TYPES = (8021, 8024)
 
 
 def lines_of_body(body: dict[str, Any], name: str) -> list[dict[str, Any]]:
@@ -218,9 +227,7 @@ def create_sales_order(store: Store, body: dict[str, Any]) -> Row:
     for ln in lines:
         item = store.get("logistics/Items", ln["Item"])
         if item and item["IsStockItem"]:
-            store.move_stock(
-                item["ID"], warehouse["ID"], reserved=ln["Quantity"], planning_out=ln["Quantity"]
-            )
+            store.order_stock(item["ID"], warehouse["ID"], ln["Quantity"])
     return order
 
 
@@ -244,14 +251,17 @@ def create_sales_invoice(store: Store, body: dict[str, Any]) -> Row:
     if journal is None or journal["Type"] != 20:
         raise ApiError(400, f"Invalid journal: {journal_code} is not a sales journal.")
     kind = body.get("Type", 8020)
-    if kind not in (8020, 8021):
+    if kind not in (*NORMAL_TYPES, *DIRECT_TYPES):
         raise ApiError(400, f"Invalid value for Type: {kind}")
-    warehouse = (
-        reference(store, "inventory/Warehouses", body, "Warehouse")
-        if body.get("Warehouse")
-        else store.main_warehouse()
-    )
-    assert warehouse is not None
+    warehouse = None
+    if kind in NORMAL_TYPES and body.get("Warehouse") is not None:
+        raise ApiError(
+            400, "Warehouse: cannot be set for normal sales invoice/credit note (Type 8020/8021)."
+        )
+    if kind in DIRECT_TYPES:
+        if not body.get("Warehouse"):
+            raise ApiError(400, "Mandatory: Warehouse (direct sales invoice/credit note).")
+        warehouse = reference(store, "inventory/Warehouses", body, "Warehouse")
     lines = [
         _priced_line(store, raw, INVOICE_LINE_FIELDS, "SalesInvoiceLine", account, i)
         for i, raw in enumerate(lines_of_body(body, "SalesInvoiceLines"), 1)
@@ -288,14 +298,17 @@ def create_sales_invoice(store: Store, body: dict[str, Any]) -> Row:
         AmountDC=excl + vat,
         Status=20,
         StatusDescription="Open",
-        Warehouse=warehouse["ID"],
+        Warehouse=warehouse["ID"] if warehouse else None,
         SalesInvoiceLines=lines,
         PaymentCondition=body.get("PaymentCondition"),
     )
     invoice["DueDate"] = invoice["InvoiceDate"]
     store.table("salesinvoice/SalesInvoices")[invoice_id] = invoice
+    if warehouse is None:
+        return invoice  # a normal invoice or credit note: stock leaves by goods delivery only
     for ln in lines:
         item = store.get("logistics/Items", ln["Item"])
         if item and item["IsStockItem"] and ln["Quantity"]:
+            # 8023 lines are positive (stock out); 8024 lines negative (stock back in).
             store.move_stock(item["ID"], warehouse["ID"], on_hand=-ln["Quantity"])
     return invoice

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +27,42 @@ _RATE_TO_VAT = {Decimal("21"): "1", Decimal("9"): "2", Decimal("0"): "0"}
 
 def new_guid() -> str:
     return str(uuid.uuid4())
+
+
+@dataclass
+class Rules:
+    """Exact behaviour the sources leave open: each is a setting, so a test can run either way.
+
+    `orders_reserve`: does an open sales order raise ReservedStock as well as PlanningOut?
+    Exact's property texts say no (ItemWarehouse.php: ReservedStock is "the quantity in a back
+    to back order process ... not yet delivered"; PlannedStockOut is "open to be delivered based
+    on i.e. sales orders"), so the default is False and FreeStock does not drop for an order.
+    `webhook_same_host`: must a webhook CallbackURL's host equal the app's redirect URI host?
+    Stated in Exact's API notes, unverified in the contract; on by default (the strict side).
+    `offset_dates`: what a date field sent with a UTC offset does. Exact stores zone-less local
+    dates and no source says how it reads an offset: "refuse" (default, the strict side) answers
+    400, "local" keeps the wall-clock date and time and drops the offset.
+    """
+
+    orders_reserve: bool = False
+    webhook_same_host: bool = True
+    offset_dates: str = "refuse"
+
+    def update(self, body: dict[str, Any]) -> None:
+        from .jsonio import ApiError
+
+        for name, value in body.items():
+            if name not in self.__dataclass_fields__:
+                raise ApiError(400, f"Unknown rule: {name}")
+            kind = type(getattr(self, name))
+            if kind is bool and not isinstance(value, bool):
+                raise ApiError(400, f"{name} must be true or false")
+            if name == "offset_dates" and value not in ("refuse", "local"):
+                raise ApiError(400, "offset_dates must be refuse or local")
+            setattr(self, name, value)
+
+    def state(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass
@@ -57,6 +93,7 @@ class Store:
         self.stock: dict[tuple[str, str], StockRow] = {}
         self.counters = {"order": 0, "invoice": 0, "entry": 0, "delivery": 0, "account": 0}
         self.calls: dict[str, int] = {}
+        self.rules = Rules()
         self._seed()
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -249,6 +286,18 @@ class Store:
         # The StockPositions webhook carries the item's ID as its Key (one event per item).
         self.changed("StockPositions", "Update", item_id, f"logistics/Items(guid'{item_id}')")
         return row
+
+    def order_stock(self, item_id: str, warehouse_id: str, quantity: Decimal) -> None:
+        """An open sales order line plans `quantity` out (and reserves it if the rule says so)."""
+        reserved = quantity if self.rules.orders_reserve else Decimal(0)
+        self.move_stock(item_id, warehouse_id, reserved=reserved, planning_out=quantity)
+
+    def deliver_stock(self, item_id: str, warehouse_id: str, quantity: Decimal) -> None:
+        """A goods delivery of an order line: out of stock, off the plan (and the reservation)."""
+        reserved = -quantity if self.rules.orders_reserve else Decimal(0)
+        self.move_stock(
+            item_id, warehouse_id, on_hand=-quantity, reserved=reserved, planning_out=-quantity
+        )
 
     def main_warehouse(self) -> Row:
         for row in self.table("inventory/Warehouses").values():

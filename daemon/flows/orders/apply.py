@@ -3,6 +3,11 @@
 A crash between Exact's answer and our link is healed by the YourRef search on the next attempt,
 so a retried job never books an order twice. Links (entity "order", shopify_id
 "{order gid}:{warehouse}") carry what later flows need: the Exact document, its kind and lines.
+
+Stock leaves Exact exactly once per sold unit: in sales-order mode by the goods delivery the
+fulfilment flow books; in invoice mode by the invoice itself, a direct sales invoice (Type 8023
+with `Warehouse`), because a normal invoice (8020) moves no stock and refuses a warehouse
+(SalesInvoice.php; the contract's salesinvoice/SalesInvoices `conditional` rules).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ ORDER_ENTITY = "order"  # links: one per Exact document, "{order gid}:{warehouse
 EXPORTED_ENTITY = "order_export"  # links: one per order once every document exists
 SALES_ORDERS = "salesorder/SalesOrders"
 SALES_INVOICES = "salesinvoice/SalesInvoices"
+DIRECT_INVOICE, DIRECT_CREDIT_NOTE = 8023, 8024  # both move stock through their Warehouse
 
 
 @dataclass
@@ -52,7 +58,7 @@ def document_body(
     }
     if doc.kind == "invoice":
         body |= {
-            "Type": 8020,
+            "Type": DIRECT_INVOICE,
             "Journal": doc.journal,
             "InvoiceDate": doc.order_date,
             "Warehouse": warehouse,
@@ -167,23 +173,25 @@ async def _credit_invoice(services: Any, link: Any, your_ref: str) -> None:
         filter=eq("InvoiceID", Guid(link.exact_id)),
         select="Item,Description,Quantity,NetPrice,VATCode",
     )
-    await services.exact.post(
-        SALES_INVOICES,
-        {
-            "Type": 8021,
-            "Journal": invoice["Journal"],
-            "OrderedBy": invoice["OrderedBy"],
-            "YourRef": your_ref,
-            "Description": f"Cancelled: {invoice.get('Description') or link.exact_ref}",
-            "SalesInvoiceLines": [
-                {
-                    "Item": ln["Item"],
-                    "Description": ln["Description"],
-                    "Quantity": -ln["Quantity"],
-                    "NetPrice": ln["NetPrice"],
-                    "VATCode": ln["VATCode"],
-                }
-                for ln in lines
-            ],
-        },
-    )
+    body = {
+        "Journal": invoice["Journal"],
+        "OrderedBy": invoice["OrderedBy"],
+        "YourRef": your_ref,
+        "Description": f"Cancelled: {invoice.get('Description') or link.exact_ref}",
+        "SalesInvoiceLines": [
+            {
+                "Item": ln["Item"],
+                "Description": ln["Description"],
+                "Quantity": -ln["Quantity"],
+                "NetPrice": ln["NetPrice"],
+                "VATCode": ln["VATCode"],
+            }
+            for ln in lines
+        ],
+    }
+    if invoice.get("Warehouse"):
+        # A direct invoice took the goods out; its direct credit note puts them back, once.
+        body |= {"Type": DIRECT_CREDIT_NOTE, "Warehouse": invoice["Warehouse"]}
+    else:
+        body["Type"] = 8021  # an invoice that moved no stock gets a normal credit note
+    await services.exact.post(SALES_INVOICES, body)

@@ -3,6 +3,11 @@
 Per credit note: link (`refund`, "{refund gid}:{warehouse}") → else search SalesInvoices by
 YourRef (`#1001/R123/AMS`) → else create → link. The entry: link (`refund_entry`, refund gid) →
 else search journal lines by Description (`Shopify refund #1001 R123`) → else create → link.
+
+A credit note that returns goods Shopify restocked is a direct credit note (Type 8024 with
+`Warehouse`): it books the units back into that warehouse, once. One that returns nothing is a
+normal credit note (8021), which moves no stock and may not name a warehouse (SalesInvoice.php:
+Warehouse "cannot be set for normal sales invoice/credit note").
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from typing import Any
 
 from connectors.errors import PermanentError
 from connectors.exact.odata import eq
-from daemon.flows.orders.apply import SALES_INVOICES
+from daemon.flows.orders.apply import DIRECT_CREDIT_NOTE, SALES_INVOICES
 from daemon.flows.orders.lookups import gl_account_id, item_ids, warehouse_id
 from daemon.flows.orders.payments import JOURNAL_ENTRIES, JOURNAL_LINES
 from daemon.flows.refunds.plan import CreditNote, RefundPlan
@@ -32,14 +37,20 @@ class ApplyResult:
     linked: list[str] = field(default_factory=list)
 
 
+def returns_goods(note: CreditNote) -> bool:
+    """Does the note put units back on the shelf (a restocked product line)?"""
+    return any(ln.kind == "product" and ln.restocked for ln in note.lines)
+
+
 def credit_note_body(
-    note: CreditNote, warehouse: str, items: dict[str, str], when: dt.datetime
+    note: CreditNote, warehouse: str | None, items: dict[str, str], when: dt.datetime
 ) -> dict[str, Any]:
+    """The SalesInvoices body: 8024 with `warehouse` when given (goods come back), else 8021."""
     remark = f"Credits {note.original_ref}"
     if note.invoice_number:
         remark += f" (invoice {note.invoice_number})"
-    return {
-        "Type": 8021,
+    body: dict[str, Any] = {
+        "Type": DIRECT_CREDIT_NOTE if warehouse else 8021,
         "Journal": note.journal,
         "OrderedBy": note.account,
         "YourRef": note.your_ref,
@@ -47,9 +58,11 @@ def credit_note_body(
         "Remarks": remark,
         "Currency": note.currency,
         "InvoiceDate": when,
-        "Warehouse": warehouse,
         "SalesInvoiceLines": [ln.exact_body(items[ln.item_code]) for ln in note.lines],
     }
+    if warehouse:
+        body["Warehouse"] = warehouse
+    return body
 
 
 async def apply_refund(services: Any, plan: RefundPlan) -> ApplyResult:
@@ -70,7 +83,9 @@ async def apply_refund(services: Any, plan: RefundPlan) -> ApplyResult:
             result.found.append(note.your_ref)
         else:
             items = await item_ids(services, orders, note.lines)
-            warehouse = await warehouse_id(services, note.warehouse)
+            warehouse = (
+                await warehouse_id(services, note.warehouse) if returns_goods(note) else None
+            )
             body = credit_note_body(note, warehouse, items, plan.date)
             found = await services.exact.post(SALES_INVOICES, body)
             result.created.append(note.your_ref)
