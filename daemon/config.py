@@ -139,7 +139,8 @@ class StockSettings(Strict):
     # Webhook-triggered polls at most this often: Exact allows 60 calls/min, 5,000/day.
     min_poll_interval: float = Field(5.0, ge=0)
     coalesce_window: float = Field(1.0, ge=0, le=60)
-    figure: Literal["free", "in_stock", "planned"] = "free"
+    # sellable = CurrentStock − PlanningOut (README, "The stock formula"); free = Exact's FreeStock
+    figure: Literal["sellable", "free", "in_stock", "planned"] = "sellable"
     # Held back per Shopify location name, so Shopify never sells the last units.
     buffers: dict[str, int] = Field(default_factory=dict)
     reconcile_at: str = Field("02:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")

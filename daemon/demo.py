@@ -146,7 +146,7 @@ async def exact_free(http: httpx.AsyncClient) -> dict[tuple[str, str], Decimal]:
     out = {}
     for item in state["items"]:
         for code, row in (item.get("stock") or {}).items():
-            out[(item["Code"], code)] = Decimal(str(row["free"]))
+            out[(item["Code"], code)] = Decimal(str(row["sellable"]))  # the default figure
     return out
 
 
@@ -167,7 +167,7 @@ async def stock_traffic(
             "/_sandbox/exact/stock", json={"sku": sku, "warehouse": code, "delta": delta}
         )
         if r.status_code == 200:
-            free = Decimal(str(r.json()["free"]))
+            free = Decimal(str(r.json()["sellable"]))
             traffic.expected[(sku, code)] = (max(0, math.floor(free)), time.monotonic())
             traffic.events["stock"] += 1
         await anyio.sleep(rng.expovariate(rate))

@@ -120,9 +120,18 @@ async def test_a_restart_mid_stream_loses_no_change(tmp_path):
         await _shopify_shows(stack, "SKU-00007", "RTM", 17, limit=40)
 
 
-async def test_an_exported_order_is_not_subtracted_twice(tmp_path):
+@pytest.mark.parametrize("orders_reserve", [False, True], ids=["planning_out", "reserve"])
+async def test_an_exported_order_is_subtracted_once_until_and_after_delivery(
+    tmp_path, orders_reserve
+):
+    """Under either reading of Exact's figures (an open sales order raises PlanningOut only, or
+    ReservedStock too) the default figure counts a sold unit once: held before export, in
+    Exact's PlanningOut after it, off the shelf after the goods delivery."""
     async with demo_stack(tmp_path, products=20) as stack:
         services = stack.services
+        assert services.settings.stock.figure == "sellable"
+        r = await stack.http.post("/_sandbox/exact/rules", json={"orders_reserve": orders_reserve})
+        assert r.status_code == 200 and r.json()["orders_reserve"] is orders_reserve
         await wait_quiet(services, 20)
         await _set_exact(stack, "SKU-00008", "AMS", 10)
         await _shopify_shows(stack, "SKU-00008", "AMS", 10)
@@ -130,14 +139,15 @@ async def test_an_exported_order_is_not_subtracted_twice(tmp_path):
         await store.set_holds(services.db, "order-1", [("SKU-00008", "Amsterdam warehouse", 3)])
         await services.queue.enqueue("stock.push", "stock:push", {})
         await _shopify_shows(stack, "SKU-00008", "AMS", 7)
-        # Exported: Exact's sales order reserves the 3 (free 7) and the hold goes.
+        # Exported: Exact's sales order plans the 3 out; the hold is released, and goes once a
+        # poll has stored the figure that includes the order.
         customer = (await services.exact.get("crm/Accounts", top=1))[0]["ID"]
         item = await services.exact.get("logistics/Items", filter=None, top=50)
         item_id = next(i["ID"] for i in item if i["Code"] == "SKU-00008")
         warehouse = next(
             w["ID"] for w in await services.exact.get("inventory/Warehouses") if w["Code"] == "AMS"
         )
-        await services.exact.post(
+        order = await services.exact.post(
             "salesorder/SalesOrders",
             {
                 "OrderedBy": customer,
@@ -146,11 +156,26 @@ async def test_an_exported_order_is_not_subtracted_twice(tmp_path):
                 "SalesOrderLines": [{"Item": item_id, "Quantity": 3}],
             },
         )
-        await store.clear_holds(services.db, "order-1")
+        await store.release_holds(services.db, "order-1")
+        await services.queue.enqueue("stock.push", "stock:push", {})  # before any poll
+        await wait_quiet(services, 20)
+        assert shopify_available(stack.sb)[("SKU-00008", "AMS")] == 7, "not 10: held until seen"
         await services.queue.enqueue("stock.poll", "stock:poll", {})
         await wait_quiet(services, 20)
-        await anyio.sleep(0.5)
+        assert await store.held(services.db) == {}
         assert shopify_available(stack.sb)[("SKU-00008", "AMS")] == 7, "not 4: counted once"
+        # Delivered: the units leave the shelf and the plan; still counted once.
+        line_id = order["SalesOrderLines"]["results"][0]["ID"]
+        await services.exact.post(
+            "salesorder/GoodsDeliveries",
+            {
+                "DeliveryDate": "2026-12-05",
+                "GoodsDeliveryLines": [{"SalesOrderLineID": line_id, "QuantityDelivered": 3}],
+            },
+        )
+        await services.queue.enqueue("stock.poll", "stock:poll", {})
+        await wait_quiet(services, 20)
+        assert shopify_available(stack.sb)[("SKU-00008", "AMS")] == 7
 
 
 def _level_ids(stack, sku: str, code: str) -> tuple[str, str]:

@@ -29,6 +29,7 @@ ROW = {
 
 def test_each_exact_figure_is_read_from_a_stock_position():
     level = level_from_exact(ROW)
+    assert figure_of(level, "sellable") == Decimal("7")  # 10 on the shelf − 3 open orders take
     assert figure_of(level, "free") == Decimal("7.5")
     assert figure_of(level, "in_stock") == Decimal("10")
     assert figure_of(level, "planned") == Decimal("12")  # 10 + 5 incoming − 3 outgoing

@@ -15,7 +15,7 @@ All routes live under `/_sandbox/exact`, take and give JSON:
 | `POST /clock`  | `{advance_seconds}`                                  | `{"now": iso}` (3)      |
 | `POST /tokens` | –                                                    | a token pair (4)        |
 | `GET /rules`   | –                                                    | the rule settings       |
-| `POST /rules`  | `{orders_reserve, webhook_same_host, offset_dates}`  | the rule settings (5)   |
+| `POST /rules`  | `{orders_reserve}`                                   | the rule settings (5)   |
 
 (1) `field` is `free` (default), `in_stock` or `planned`; a change bumps the sync Timestamp and
 fires StockPositions webhooks. (2) The operator revoked the app: every access and refresh token
@@ -24,9 +24,9 @@ blocks. (4) As if the operator had authorised, for demos and benchmarks. (5) Exa
 the sources leave open (`store.Rules`); omitted keys unchanged.
 
 State keys: division, rowversion, accounts, contacts, addresses, items (with `stock` per
-warehouse code: in_stock, free, reserved, planning_in, planning_out, timestamp), sales_orders,
-invoices, credit_notes, goods_deliveries, bank_entries, journal_entries, webhook_subscriptions,
-calls (per endpoint), errors (counted 4xx per endpoint), blocked (endpoint → seconds left),
+warehouse code: in_stock, free, sellable, reserved, planning_in, planning_out, timestamp),
+sales_orders, invoices (8020, 8023), credit_notes (8021, 8024), goods_deliveries, bank_entries,
+journal_entries, webhook_subscriptions, calls (per endpoint), errors (counted 4xx per endpoint), blocked (endpoint → seconds left),
 limits, calls_429, webhooks (pending, delivered, failed, recent), tokens, faults, now.
 """
 
@@ -101,6 +101,7 @@ def stock_json(row: Any) -> dict[str, Any]:
     return {
         "in_stock": row.on_hand,
         "free": row.free,
+        "sellable": row.on_hand - row.planning_out,  # shopsync's default figure
         "reserved": row.reserved,
         "planning_in": row.planning_in,
         "planning_out": row.planning_out,

@@ -37,16 +37,9 @@ class Rules:
     Exact's property texts say no (ItemWarehouse.php: ReservedStock is "the quantity in a back
     to back order process ... not yet delivered"; PlannedStockOut is "open to be delivered based
     on i.e. sales orders"), so the default is False and FreeStock does not drop for an order.
-    `webhook_same_host`: must a webhook CallbackURL's host equal the app's redirect URI host?
-    Stated in Exact's API notes, unverified in the contract; on by default (the strict side).
-    `offset_dates`: what a date field sent with a UTC offset does. Exact stores zone-less local
-    dates and no source says how it reads an offset: "refuse" (default, the strict side) answers
-    400, "local" keeps the wall-clock date and time and drops the offset.
     """
 
     orders_reserve: bool = False
-    webhook_same_host: bool = True
-    offset_dates: str = "refuse"
 
     def update(self, body: dict[str, Any]) -> None:
         from .jsonio import ApiError
@@ -57,8 +50,6 @@ class Rules:
             kind = type(getattr(self, name))
             if kind is bool and not isinstance(value, bool):
                 raise ApiError(400, f"{name} must be true or false")
-            if name == "offset_dates" and value not in ("refuse", "local"):
-                raise ApiError(400, "offset_dates must be refuse or local")
             setattr(self, name, value)
 
     def state(self) -> dict[str, Any]:

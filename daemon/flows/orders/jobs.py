@@ -110,7 +110,8 @@ async def sync_order(services: Any, gid: str, *, backfill: bool = False) -> str:
         plan = plan_order(order, facts, settings, services.settings.mapping)
         result = await export_plan(services, plan)
         why = f"created {len(result.created)}, found {len(result.found)}"
-        await stock_store.clear_holds(services.db, order.id)  # Exact reserves it now
+        # Exact plans the units out now; the hold goes once a poll has read that figure.
+        await stock_store.release_holds(services.db, order.id)
     if action is Action.DONE:
         await _flag_changes(services, order)
     if settings.prepayments:

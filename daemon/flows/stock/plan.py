@@ -5,9 +5,14 @@ The quantity shopsync owns in Shopify is `available` (never `on_hand`):
     available = max(0, floor(Exact figure) − safety buffer − units held by Shopify orders
                        that are not yet in Exact)
 
-Exact's free stock already excludes orders exported as sales orders (they reserve stock), so
-only the not-yet-exported orders are held back; counting exported ones again is the
-double-count the Business Central connector's users report.
+The default figure is `sellable` = CurrentStock − PlanningOut: stock on the shelf less what
+open sales orders will take. Exact's own FreeStock is CurrentStock − ReservedStock, and an open
+sales order raises PlanningOut, not ReservedStock (Reserved is back-to-back only: ItemWarehouse.php
+ReservedStock / PlannedStockOut texts), so FreeStock would show sold units until their goods
+delivery. CurrentStock − PlanningOut is right under either reading: if an order did reserve, it
+is in PlanningOut as well, so it is subtracted once. Orders not yet in Exact are held back
+(`stock_holds`) until a poll has seen Exact's figure after the export; counting exported ones
+again would be the double-count the Business Central connector's users report.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-FIGURES = ("free", "in_stock", "planned")
+FIGURES = ("sellable", "free", "in_stock", "planned")
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,7 @@ class Level:
 
     sku: str
     warehouse: str
+    sellable: Decimal  # CurrentStock − PlanningOut
     free: Decimal
     in_stock: Decimal
     planned: Decimal
@@ -39,15 +45,17 @@ def level_from_exact(row: Mapping[str, object]) -> Level:
     Singer tap-exact StockPositionsStream). Planned = ProjectedStock, or current + in − out.
     """
     current = Decimal(str(row.get("CurrentStock") or 0))
+    planning_out = Decimal(str(row.get("PlanningOut") or 0))
     projected = row.get("ProjectedStock")
     if projected is None:
         planned = current + Decimal(str(row.get("PlanningIn") or 0))
-        planned -= Decimal(str(row.get("PlanningOut") or 0))
+        planned -= planning_out
     else:
         planned = Decimal(str(projected))
     return Level(
         sku=str(row["ItemCode"]),
         warehouse=str(row["WarehouseCode"]),
+        sellable=current - planning_out,
         free=Decimal(str(row.get("FreeStock") or 0)),
         in_stock=current,
         planned=planned,

@@ -33,14 +33,16 @@ async def upsert_levels(
             old = await cur.fetchone()
         changed = old is None or Decimal(old[0]) != getattr(level, figure)
         await conn.execute(
-            "INSERT INTO stock_levels (sku, warehouse, free, in_stock, planned, exact_ts,"
-            " changed_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sku, warehouse) DO UPDATE"
-            " SET free = excluded.free, in_stock = excluded.in_stock,"
+            "INSERT INTO stock_levels (sku, warehouse, sellable, free, in_stock, planned,"
+            " exact_ts, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sku, warehouse)"
+            " DO UPDATE SET sellable = excluded.sellable, free = excluded.free,"
+            " in_stock = excluded.in_stock,"
             " planned = excluded.planned, exact_ts = excluded.exact_ts,"
             " changed_at = CASE WHEN ? THEN excluded.changed_at ELSE changed_at END",
             (
                 level.sku,
                 level.warehouse,
+                str(level.sellable),
                 str(level.free),
                 str(level.in_stock),
                 str(level.planned),
@@ -72,11 +74,11 @@ async def dirty_batch(db: Database, limit: int) -> list[tuple[str, str, float]]:
 
 
 async def levels_for(db: Database, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:
-    """(sku, warehouse) → row with free/in_stock/planned/changed_at."""
+    """(sku, warehouse) → row with sellable/free/in_stock/planned/changed_at."""
     out = {}
     for sku, warehouse in set(pairs):
         row = await db.fetchone(
-            "SELECT free, in_stock, planned, changed_at FROM stock_levels"
+            "SELECT sellable, free, in_stock, planned, changed_at FROM stock_levels"
             " WHERE sku = ? AND warehouse = ?",
             (sku, warehouse),
         )
@@ -149,16 +151,42 @@ async def set_holds(db: Database, order_id: str, lines: Iterable[tuple[str, str,
         for sku, location, quantity in lines:
             await conn.execute(
                 "INSERT INTO stock_holds (order_id, sku, location, quantity) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT DO UPDATE SET quantity = excluded.quantity",
+                " ON CONFLICT DO UPDATE SET quantity = excluded.quantity, released_at = NULL",
                 (order_id, sku, location, quantity),
             )
             await mark_dirty(conn, sku, location, now)
 
 
 async def clear_holds(db: Database, order_id: str) -> None:
-    """The order is in Exact now (its sales order reserves the stock) or was cancelled."""
+    """The order will not reach Exact (cancelled, skipped): its units are free again."""
     async with db.transaction() as conn:
         await _drop_holds(conn, order_id, time.time())
+
+
+async def release_holds(db: Database, order_id: str) -> None:
+    """The order is in Exact now: its hold goes once a poll has read Exact's figures after this.
+
+    Dropping it at once would show the sold units again until the next poll stores the figure
+    that includes the order (subtracted zero times); a released hold keeps counting until
+    `drop_released_holds` runs for a poll that started later.
+    """
+    await db.execute_write(
+        "UPDATE stock_holds SET released_at = ? WHERE order_id = ? AND released_at IS NULL",
+        (time.time(), order_id),
+    )
+
+
+async def drop_released_holds(conn: aiosqlite.Connection, polled_from: float) -> int:
+    """Drop holds released before a poll that started at `polled_from`; mark their pairs dirty."""
+    now = time.time()
+    async with conn.execute(
+        "SELECT DISTINCT sku, location FROM stock_holds WHERE released_at <= ?", (polled_from,)
+    ) as cur:
+        pairs = await cur.fetchall()
+    for sku, location in pairs:
+        await mark_dirty(conn, sku, location, now)
+    await conn.execute("DELETE FROM stock_holds WHERE released_at <= ?", (polled_from,))
+    return len(pairs)
 
 
 async def _drop_holds(conn: aiosqlite.Connection, order_id: str, now: float) -> None:

@@ -102,11 +102,12 @@ def poll_delay(services: Any) -> float:
 async def poll_stock(services: Any, job: Job) -> None:
     """Read what changed in Exact since the cursor; mark affected pairs dirty; schedule a push."""
     s = services.settings
-    services.extras["stock_last_poll"] = time.time()
+    started = services.extras["stock_last_poll"] = time.time()
     cursor = int(await services.cursors.get(CURSOR) or 1)
     with priority():  # stock is the time-critical read: it may use the minute's reserve
         rows, newest = await services.exact.sync("Inventory/StockPositions", cursor, select=SELECT)
     if not rows:
+        await _drop_released(services, started)
         return
     levels = [level_from_exact(r) for r in rows]
     locations = list(await _ids(services).location_ids())
@@ -124,6 +125,7 @@ async def poll_stock(services: Any, job: Job) -> None:
             " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
             (CURSOR, str(newest), time.time()),
         )
+        dirty += await store.drop_released_holds(conn, started)
         if dirty:
             await services.queue.enqueue_in(
                 conn, "stock.push", PUSH_KEY, {}, delay=s.stock.coalesce_window
@@ -131,6 +133,18 @@ async def poll_stock(services: Any, job: Job) -> None:
     if dirty:
         services.queue.emit("enqueued", kind="stock.push", key=PUSH_KEY)
     log.debug("stock polled", rows=len(rows), dirty=dirty, cursor=newest)
+
+
+async def _drop_released(services: Any, started: float) -> None:
+    """Exported orders' holds go once Exact's figures read after the export are stored."""
+    async with services.db.transaction() as conn:
+        dropped = await store.drop_released_holds(conn, started)
+        if dropped:
+            await services.queue.enqueue_in(
+                conn, "stock.push", PUSH_KEY, {}, delay=services.settings.stock.coalesce_window
+            )
+    if dropped:
+        services.queue.emit("enqueued", kind="stock.push", key=PUSH_KEY)
 
 
 async def push_stock(services: Any, job: Job) -> None:
@@ -150,7 +164,7 @@ async def push_stock(services: Any, job: Job) -> None:
     targets: dict[tuple[str, str], int] = {}
     changed_at: dict[tuple[str, str], float] = {}
     problems: list[tuple[str, str, str, str]] = []
-    column = {"free": 0, "in_stock": 1, "planned": 2}[s.stock.figure]
+    column = {"sellable": 0, "free": 1, "in_stock": 2, "planned": 3}[s.stock.figure]
     for sku, loc, _since in batch:
         level = levels.get((sku, warehouse_of(loc, mapping, default)))
         if level is None:
@@ -169,7 +183,7 @@ async def push_stock(services: Any, job: Job) -> None:
                 buffer=s.stock.buffers.get(loc, 0),
                 held=holds.get((sku, loc), 0),
             )
-            changed_at[(sku, loc)] = level[3]
+            changed_at[(sku, loc)] = level[4]
     current: dict[tuple[str, str], int | None] = dict(await store.pushed(db, targets))
     unknown = [pair for pair in targets if pair not in current]
     if unknown:
@@ -247,6 +261,7 @@ async def push_stock(services: Any, job: Job) -> None:
 async def reconcile_stock(services: Any, job: Job) -> None:
     """Compare every mapped SKU and location in full; fix only the differences."""
     s = services.settings
+    started = time.time()
     rows, newest = await services.exact.sync("Inventory/StockPositions", 1, select=SELECT)
     levels = [level_from_exact(r) for r in rows]
     ids = _ids(services)
@@ -279,6 +294,7 @@ async def reconcile_stock(services: Any, job: Job) -> None:
             " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
             (CURSOR, str(newest), now),
         )
+        await store.drop_released_holds(conn, started)
         await services.queue.enqueue_in(conn, "stock.push", PUSH_KEY, {})
     only_exact, only_shopify = sorted(exact_skus - shopify_skus), sorted(shopify_skus - exact_skus)
     log.info(
