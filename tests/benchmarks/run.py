@@ -1,6 +1,7 @@
 """Every benchmark in one run: `.venv/bin/python tests/benchmarks/run.py --json` (`make bench`).
 
-Prints one JSON object: ingest, queue, stock, payouts, memory, the goals, and the machine.
+Prints one JSON object: ingest, queue, stock, payouts, economy (and its `exact.*`/`stock.*`
+figures at top level), memory, the goals, and the machine.
 `--tiny` runs each at a tiny size (what tests/benchmarks/test_benchmarks_tiny.py checks).
 """
 
@@ -23,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tests.benchmarks import ingest, payouts, stock
+from tests.benchmarks import economy, ingest, payouts, stock
 from tests.benchmarks import queue as queue_bench
 
 GOALS = {
@@ -35,6 +36,17 @@ GOALS = {
     "payouts.seconds": "<= 60 (10,000 transactions)",
     "memory.idle_rss_mb": "<= 80",
     "memory.under_ingest_rss_mb": "<= 150",
+    "exact.idle_calls_per_day": "<= 300 (Exact stock webhooks healthy)",
+    "exact.calls_per_order_new": "<= 4",
+    "exact.calls_per_order_returning": "<= 2",
+    "exact.calls_per_fulfilment": "<= 2",
+    "exact.calls_per_refund": "<= 3",
+    "exact.calls_per_payout": "<= 3",
+    "exact.orders_per_day_capacity": ">= 1000 (new customers, each fulfilled once, stock on)",
+    "exact.burst_share_of_minute_limit": ">= 0.9 (200 orders)",
+    "stock.poll_path_p95_ms": "<= poll interval + 2000",
+    "stock.burst_shopify_calls_per_1000": "<= 6 (1,000 changes within 10 s)",
+    "stock.burst_p95_ms_during_orders": "<= 5000",
 }
 
 FULL = {
@@ -42,12 +54,14 @@ FULL = {
     "queue": {"jobs": 2000},
     "stock": {"changes": 300, "rate": 10.0, "reconcile_skus": 10_000},
     "payouts": {"transactions": 10_000},
+    "economy": {},
 }
 TINY = {
     "ingest": {"requests": 30, "paced_seconds": 0.1, "idle_wait": 0.2},
     "queue": {"jobs": 40},
     "stock": {"changes": 4, "rate": 20.0, "reconcile_skus": 20, "poll_interval": 1.0},
     "payouts": {"transactions": 20},
+    "economy": economy.TINY,
 }
 
 
@@ -78,6 +92,8 @@ def run(sizes: dict[str, dict[str, Any]]) -> dict[str, Any]:
     out["queue"] = queue_bench.measure(**sizes["queue"])
     out["stock"] = stock.measure(**sizes["stock"])
     out["payouts"] = payouts.measure(**sizes["payouts"])
+    out["economy"] = economy.measure(**sizes["economy"])
+    out.update(out["economy"]["figures"])  # the economy's keys at top level, as the goals name them
     out["goals"] = GOALS
     out["run_seconds"] = round(time.perf_counter() - started, 1)
     return out

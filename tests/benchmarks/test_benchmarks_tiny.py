@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.benchmarks import economy as economy_bench
 from tests.benchmarks import ingest as ingest_bench
 from tests.benchmarks import payouts as payouts_bench
 from tests.benchmarks import queue as queue_bench
@@ -34,6 +35,17 @@ def test_payouts_benchmark_books_a_small_payout_to_the_cent():
     assert result["exact_429s"] == 0
 
 
+def test_economy_benchmark_counts_exact_calls_of_every_document_kind_from_the_sandbox():
+    result = economy_bench.documents(orders=1)
+    for kind in ("new", "returning", "fulfil", "refund"):
+        assert result[kind]["documents"] == 1
+        assert result[kind]["calls"] >= 1  # each kind books at least one document in Exact
+    assert "salesorder/SalesOrders" in result["new"]["by_endpoint"]
+    assert "salesorder/GoodsDeliveries" in result["fulfil"]["by_endpoint"]
+    # a returning buyer's account is never created again
+    assert result["returning"]["calls"] < result["new"]["calls"]
+
+
 @pytest.mark.slow
 def test_the_full_run_reports_every_figure_and_stock_changes_reach_shopify_on_both_paths():
     result = run_bench.run(run_bench.TINY)
@@ -45,3 +57,6 @@ def test_the_full_run_reports_every_figure_and_stock_changes_reach_shopify_on_bo
     assert stock["full_reconcile"]["stock_positions"] == 20
     assert stock["full_reconcile_3_warehouses"]["job"] == "succeeded"
     assert result["payouts"]["booked_to_the_cent"] is True
+    assert result["economy"]["orders_burst"]["exported"] == 3
+    assert result["economy"]["shopify_burst"]["unseen"] == 0
+    assert result["exact.idle_calls_per_day"] > 0
