@@ -88,6 +88,10 @@ def render_status(s: dict[str, Any]) -> str:
                 f"schedule {sc.get('name')}: last {ago(sc.get('last_run'))}, "
                 f"next {ago(sc.get('next_run'))}"
             )
+    stock = next((f for f in s["flows"] if f["name"] == "stock"), None)
+    cadence = ((stock or {}).get("stats") or {}).get("poll_cadence")
+    if cadence:
+        out.append(f"stock poll: every {duration(cadence['interval_s'])} ({cadence['reason']})")
     auth = (s.get("budgets") or {}).get("exact_auth") or {}
     out.append(f"exact access expires: {auth.get('expires_at') or 'n/a'}")
     for alert in s.get("alerts", []):

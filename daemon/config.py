@@ -136,6 +136,9 @@ class MappingSettings(Strict):
 class StockSettings(Strict):
     enabled: bool = True
     poll_interval: float = Field(30.0, ge=1)
+    # While Exact's StockPositions webhooks are healthy the timed poll is only a safety net and
+    # runs this often (360 s: 240 calls a day); it is back at poll_interval when they are not.
+    safety_poll_interval: float = Field(360.0, ge=1)
     # Webhook-triggered polls at most this often: Exact allows 60 calls/min, 5,000/day.
     min_poll_interval: float = Field(5.0, ge=0)
     coalesce_window: float = Field(1.0, ge=0, le=60)

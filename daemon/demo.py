@@ -54,6 +54,7 @@ def demo_config(
     *,
     exact_webhooks: bool = True,
     poll_interval: float = 30,
+    safety_poll_interval: float = 360,
     min_poll_interval: float = 2,
     backoff_base: float = 10,
 ) -> Path:
@@ -101,6 +102,7 @@ multi_location = true
 
 [stock]
 poll_interval = {poll_interval}
+safety_poll_interval = {safety_poll_interval}
 min_poll_interval = {min_poll_interval}
 coalesce_window = 0.5
 """

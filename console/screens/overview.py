@@ -123,10 +123,16 @@ def _budgets(s: dict[str, Any], now: Any) -> str:
         expires = "[b yellow]never: not authorized (shopsync auth exact)[/]"
     stock = next((f for f in s["flows"] if f["name"] == "stock"), None)
     p95 = ((stock or {}).get("stats") or {}).get("latency_ms", {}).get("p95")
+    cadence = ((stock or {}).get("stats") or {}).get("poll_cadence")
+    poll = (
+        f"\nStock poll every {cadence['interval_s']:.0f} s: {escape(str(cadence['reason']))}"
+        if cadence
+        else ""
+    )
     return (
         f"[b]Budgets[/] Shopify {shopify} · Exact left: minute {_na(minute)}, day {_na(day)}\n"
         f"Exact access expires {expires} · stock latency p95 "
-        f"{'n/a' if p95 is None else f'{p95:.0f} ms'}"
+        f"{'n/a' if p95 is None else f'{p95:.0f} ms'}{poll}"
     )
 
 

@@ -56,6 +56,8 @@ def keeper(services: Any, topics: frozenset[str]):
                     log.info("shopify webhooks updated", **changes)
                 if services.settings.exact.webhook_secret is not None:
                     created = await sync_exact(services)
+                    # The stock poll backs off only while this is confirmed (stock/cadence.py).
+                    services.extras["exact_stock_subscription_ok"] = True
                     if created:
                         log.info("exact webhooks created", topics=created)
                         # Changes made before the subscription existed sent no webhook.

@@ -43,7 +43,20 @@ STATUS: dict[str, Any] = {
         _flow("orders", "failing", pending=2, dead=1, error="Item MUG-02 does not exist"),
         _flow("payouts", "paused", ok=1440, reason="Exact maintenance tonight"),
         _flow("refunds", "healthy", ok=45),
-        _flow("stock", "healthy", pending=3, ok=0.2, stats={"latency_ms": {"p95": 840.0}}),
+        _flow(
+            "stock",
+            "healthy",
+            pending=3,
+            ok=0.2,
+            stats={
+                "latency_ms": {"p95": 840.0},
+                "poll_cadence": {
+                    "interval_s": 360.0,
+                    "reason": "Exact stock webhooks healthy: the timed poll is a safety net",
+                    "since": at(120),
+                },
+            },
+        ),
     ],
     "queue": {
         "by_state": {"queued": 4, "running": 1, "dead": 1, "succeeded": 312},

@@ -59,6 +59,8 @@ class Chaos:
             free_port(),
             local,
             poll_interval=2,
+            # A lost Exact webhook's change waits for the safety net at most this long.
+            safety_poll_interval=10,
             min_poll_interval=1,
             backoff_base=1,
         )

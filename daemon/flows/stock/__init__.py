@@ -7,6 +7,7 @@ from typing import Any
 
 import anyio
 
+from daemon.flows.stock import cadence
 from daemon.flows.stock.sync import (
     POLL_KEY,
     merge_observations,
@@ -21,6 +22,8 @@ from daemon.flows.stock.sync import (
 from daemon.flows.webhooks import DELAYS, EXACT_ROUTES, MERGES, SHOPIFY_ROUTES
 from daemon.worker import Registry
 
+TICK = 5.0  # the poller looks at its cadence at least this often (seconds)
+
 EXACT_ROUTES["StockPositions"] = route_exact_stock
 SHOPIFY_ROUTES["inventory_levels/update"] = route_inventory_level
 DELAYS["stock.poll"] = poll_delay
@@ -28,7 +31,7 @@ MERGES["stock.observe"] = merge_observations
 
 
 def register(registry: Registry) -> None:
-    registry.register("stock.poll", poll_stock)
+    registry.register("stock.poll", cadence.watched(poll_stock))
     registry.register("stock.push", push_stock)
     registry.register("stock.reconcile", reconcile_stock)
     registry.register("stock.observe", observe_shopify_level)
@@ -52,15 +55,19 @@ async def refresh_shopify_view(services: Any) -> None:
 
 
 def poller(services: Any):
-    """Poll now and every poll_interval, unless a webhook-triggered poll ran meanwhile."""
+    """Poll now, then whenever the cadence's interval has passed since the last poll (a
+    webhook-triggered poll counts); the interval is re-read each tick (see cadence.py)."""
 
     async def run() -> None:
-        interval = services.settings.stock.poll_interval
         await refresh_shopify_view(services)
         while True:
+            interval, _ = await cadence.current(services)
             last = services.extras.get("stock_last_poll", 0.0)
-            if time.time() - last >= interval / 2:
+            due = last + interval - time.time()
+            if due <= 0:
                 await services.queue.enqueue("stock.poll", POLL_KEY, {})
-            await anyio.sleep(interval)
+                due = interval  # a poll still waiting for a worker absorbs the next enqueue
+            # Wake at the due time, and at least every few seconds to notice a cadence change.
+            await anyio.sleep(min(due, TICK))
 
     return run
