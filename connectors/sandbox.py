@@ -1,8 +1,9 @@
 """The sandboxes behind one loopback port: what `shopsync sandbox` and `shopsync demo` serve.
 
 Paths pick the simulator: `/admin/…` and `/_sandbox/shopify/…` go to Shopify's,
-`/api/rest/v1/…` and `/_sandbox/ccvshop/…` to CCV Shop's, other `/api/…` and `/_sandbox/exact/…`
-to Exact's. `GET /_sandbox/` lists them all and the credentials to use.
+`/api/rest/v1/…` and `/_sandbox/ccvshop/…` to CCV Shop's, `/v2/…` and `/_sandbox/paynl/…` to
+Pay.'s, other `/api/…` and `/_sandbox/exact/…` to Exact's. `GET /_sandbox/` lists them all
+and the credentials to use.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import anyio
 
 from connectors.ccvshop.sandbox import CcvShopSandbox
 from connectors.exact.sandbox import ExactSandbox
+from connectors.paynl.sandbox import PaySandbox
 from connectors.sandbox_catalogue import Catalogue, build_catalogue
 from connectors.shopify.sandbox.app import ShopifySandbox
 
@@ -31,6 +33,8 @@ class SandboxCredentials:
     exact_division: int = 123456
     ccvshop_public_key: str = "sandbox-ccvshop-public-key"
     ccvshop_secret: str = "sandbox-ccvshop-secret"
+    paynl_at_code: str = "AT-0000-0001"
+    paynl_api_token: str = "sandbox0paynl0token000000000000000000000"
 
 
 class Sandboxes:
@@ -72,10 +76,11 @@ class Sandboxes:
         )
         # CCV Shop's minute limits and 5-minute date check run on real time at any `speed`.
         self.ccvshop = CcvShopSandbox(public_key=c.ccvshop_public_key, secret=c.ccvshop_secret)
+        self.paynl = PaySandbox(at_code=c.paynl_at_code, api_token=c.paynl_api_token)
 
         async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
             if scope["type"] == "lifespan":
-                apps = [self.shopify.app, self.exact.app, self.ccvshop.app]
+                apps = [self.shopify.app, self.exact.app, self.ccvshop.app, self.paynl.app]
                 await _lifespans(apps, receive, send)
                 return
             path = scope.get("path", "")
@@ -83,6 +88,8 @@ class Sandboxes:
                 await self.shopify.app(scope, receive, send)
             elif path.startswith(("/api/rest/v1/", "/_sandbox/ccvshop")):
                 await self.ccvshop.app(scope, receive, send)
+            elif path.startswith(("/v2/", "/_sandbox/paynl")):
+                await self.paynl.app(scope, receive, send)
             elif path.startswith(("/api/", "/_sandbox/exact")):
                 await self.exact.app(scope, receive, send)
             elif path.rstrip("/") == "/_sandbox":
@@ -116,6 +123,12 @@ class Sandboxes:
                 "control": "/_sandbox/ccvshop/",
                 "public_key": c.ccvshop_public_key,
                 "secret": c.ccvshop_secret,
+            },
+            "paynl": {
+                "rest": "/v2/",
+                "control": "/_sandbox/paynl/",
+                "at_code": c.paynl_at_code,
+                "api_token": c.paynl_api_token,
             },
             "catalogue": {
                 "products": len(self.catalogue.products),
