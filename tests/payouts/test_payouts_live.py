@@ -115,8 +115,12 @@ async def test_a_booked_payout_that_fails_is_reversed_once(tmp_path):
         env.shopify_sandbox.state.payouts[payout_id].status = "FAILED"
         await import_payouts(env)
         await import_payouts(env)
-        _booked, reversal = await bank_entries(env)
-        assert D(str(reversal["ClosingBalanceFC"])) == -D(made["net"])
+        booked, reversal = await bank_entries(env)
+        # The reversal opens where the payout's entry closed (Exact chains bank statements).
+        assert D(str(reversal["OpeningBalanceFC"])) == D(str(booked["ClosingBalanceFC"]))
+        assert D(str(reversal["ClosingBalanceFC"])) == D(str(booked["ClosingBalanceFC"])) - D(
+            made["net"]
+        )
         [line] = reversal["BankEntryLines"]
         assert line["GLAccountCode"] == "1950" and line["Description"].startswith("SP")
         link = await env.services.links.get(ENTITY, made["payout_id"])
@@ -158,3 +162,26 @@ async def test_a_payout_that_does_not_add_up_goes_dead_with_the_difference(tmp_p
         assert dead.kind == "payouts.book"
         assert "off by 1.00 EUR" in dead.last_error and "CHARGE" in dead.last_error
         assert await bank_entries(env) == []
+
+
+async def test_payouts_booked_at_once_chain_their_balances_without_a_refused_call(tmp_path):
+    """Each bank entry opens at the journal's last closing balance. Three payout jobs run
+    together (worker concurrency 4, every Exact call slowed so reads and posts interleave):
+    the per-journal lock keeps them from reading the same balance, so Exact refuses none."""
+    async with ledger_env(tmp_path) as env:
+        made = []
+        for _ in range(3):
+            await paid_order(env)
+            made.append(await env.shopify_control("POST", "/payouts", {}))
+        env.exact_sandbox.faults.update({"latency_ms": 40})
+        jobs = await import_payouts(env)
+        assert set(jobs) == {"succeeded"}, jobs
+        entries = sorted(await bank_entries(env), key=lambda e: e["EntryNumber"])
+        assert len(entries) == 3
+        balance = D(0)
+        for entry in entries:
+            assert D(str(entry["OpeningBalanceFC"])) == balance
+            balance = D(str(entry["ClosingBalanceFC"]))
+        assert balance == sum(D(m["net"]) for m in made)
+        state = await env.exact_state()
+        assert state["errors"].get("financialtransaction/BankEntries", 0) == 0, state["errors"]

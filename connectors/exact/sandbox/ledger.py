@@ -160,6 +160,18 @@ def _period(store: Store, lines: list[Row]) -> dict[str, int]:
     return {"FinancialYear": first.year, "FinancialPeriod": first.month}
 
 
+def last_closing_balance(store: Store, journal_code: str) -> Decimal:
+    """ClosingBalanceFC of the journal's newest bank entry (0 for an empty journal)."""
+    entries = [
+        e
+        for e in store.table("financialtransaction/BankEntries").values()
+        if e["JournalCode"] == journal_code
+    ]
+    if not entries:
+        return Decimal(0)
+    return max(entries, key=lambda e: e["EntryNumber"])["ClosingBalanceFC"]
+
+
 def create_bank_entry(store: Store, body: dict[str, Any]) -> Row:
     reject_unknown(body, BANK_FIELDS, "BankEntry")
     journal = _journal(store, body, 12, "bank")
@@ -168,6 +180,15 @@ def create_bank_entry(store: Store, body: dict[str, Any]) -> Row:
     total = sum((ln["AmountFC"] for ln in lines), Decimal(0))
     opening = decimal_field(body, "OpeningBalanceFC", Decimal(0))
     closing = decimal_field(body, "ClosingBalanceFC", opening + total)
+    previous = last_closing_balance(store, journal["Code"])
+    if opening != previous:
+        # The contract's BankEntries rule (Elmas bank_entry.rb: "the opening balance should be
+        # the end balance of the previous entry"): statements chain per bank journal.
+        raise ApiError(
+            400,
+            f"The opening balance {opening} does not equal the closing balance {previous} of "
+            f"the previous entry in journal {journal['Code']}.",
+        )
     if opening + total != closing:
         raise ApiError(
             400,

@@ -12,7 +12,9 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from connectors.exact.odata import substringof
+import anyio
+
+from connectors.exact.odata import eq, substringof
 from connectors.shopify.bulk import run_bulk_query
 from connectors.shopify.models import BalanceTransaction, Payout
 from daemon.flows.payouts.config import PayoutsSettings
@@ -217,6 +219,33 @@ async def _open_receivables(services: Any) -> list[Receivable]:
 
 
 async def _post(services: Any, plan: BankEntryPlan) -> tuple[str, Any]:
+    """Post the entry opening at the journal's last closing balance, one journal at a time.
+
+    Reading the balance and posting are serialised per journal (a lock per journal code in
+    this process; the daemon is the only writer of payouts): two payouts booked at once would
+    otherwise both open at the same balance, and Exact refuses the second.
+    """
     gl_ids = await gl_account_ids(services, {ln.gl for ln in plan.lines})
-    entry = await services.exact.post(BANK_ENTRIES, plan.exact_body(gl_ids))
+    async with journal_lock(services, plan.journal):
+        opening = await last_closing_balance(services, plan.journal)
+        entry = await services.exact.post(BANK_ENTRIES, plan.exact_body(gl_ids, opening))
     return entry["EntryID"], entry.get("EntryNumber")
+
+
+def journal_lock(services: Any, journal: str) -> anyio.Lock:
+    locks = services.extras.setdefault("payouts.journal_locks", {})
+    if journal not in locks:
+        locks[journal] = anyio.Lock()
+    return locks[journal]
+
+
+async def last_closing_balance(services: Any, journal: str) -> Decimal:
+    """ClosingBalanceFC of the newest bank entry in `journal` (0 when it has none)."""
+    rows = await services.exact.get(
+        BANK_ENTRIES,
+        filter=eq("JournalCode", journal),
+        select=["EntryNumber", "ClosingBalanceFC"],
+        orderby="EntryNumber desc",
+        top=1,
+    )
+    return Decimal(str(rows[0]["ClosingBalanceFC"] or 0)) if rows else Decimal(0)

@@ -92,8 +92,12 @@ class BankEntryPlan:
     def total(self) -> Decimal:
         return sum((ln.amount for ln in self.lines), ZERO)
 
-    def exact_body(self, gl_ids: dict[str, str]) -> dict[str, Any]:
-        """The BankEntries POST body (lines inline: one call, however many lines)."""
+    def exact_body(self, gl_ids: dict[str, str], opening: Decimal = ZERO) -> dict[str, Any]:
+        """The BankEntries POST body (lines inline: one call, however many lines).
+
+        `opening` is the journal's last closing balance: Exact chains bank statements, each
+        entry opening at the previous one's close and closing at opening + lines.
+        """
         day = dt.datetime.combine(self.date, dt.time(), tzinfo=dt.UTC)
         lines = []
         for ln in self.lines:
@@ -111,8 +115,8 @@ class BankEntryPlan:
         return {
             "JournalCode": self.journal,
             "Currency": self.currency,
-            "OpeningBalanceFC": ZERO,
-            "ClosingBalanceFC": self.total,
+            "OpeningBalanceFC": opening,
+            "ClosingBalanceFC": opening + self.total,
             "BankEntryLines": lines,
         }
 
