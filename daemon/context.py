@@ -22,6 +22,7 @@ class Services:
     started_at: float = field(default_factory=time.time)
     shopify: Any = None  # connectors.shopify client, when the flow needs it
     exact: Any = None  # connectors.exact client
+    ccvshop: Any = None  # connectors.ccvshop client, for a CCV Shop instead of Shopify
     extras: dict[str, Any] = field(default_factory=dict)  # per-flow state (caches, stats)
 
     def __post_init__(self) -> None:

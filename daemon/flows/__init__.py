@@ -18,7 +18,7 @@ Background = Callable[[], Awaitable[None]]
 def build_registry() -> Any:
     """Every job kind this daemon knows, mapped to its handler."""
     from daemon import alerts
-    from daemon.flows import gift_cards, orders, payouts, refunds, stock, webhooks
+    from daemon.flows import ccvshop_orders, gift_cards, orders, payouts, refunds, stock, webhooks
     from daemon.flows.selftest import run_selftest
     from daemon.worker import Registry
 
@@ -32,6 +32,7 @@ def build_registry() -> Any:
     payouts.register(registry)
     gift_cards.register(registry)
     refunds.register(registry)
+    registry.register(ccvshop_orders.EXPORT_KIND, ccvshop_orders.run_export)
     return registry
 
 

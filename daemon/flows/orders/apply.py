@@ -53,7 +53,7 @@ def document_body(
     body: dict[str, Any] = {
         "OrderedBy": account_id,
         "YourRef": doc.your_ref,
-        "Description": f"Shopify order {doc.order_name}",
+        "Description": f"{doc.shop} order {doc.order_name}",
         "Currency": doc.currency,
     }
     if doc.kind == "invoice":

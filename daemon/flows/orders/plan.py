@@ -93,6 +93,7 @@ class PlannedDocument:
     currency: str
     scenario: Scenario
     lines: tuple[PlannedLine, ...]
+    shop: str = "Shopify"  # the platform the order came from, named in the document
 
     @property
     def your_ref(self) -> str:

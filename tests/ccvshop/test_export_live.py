@@ -1,0 +1,124 @@
+"""CCV orders into Exact end to end: the scan finds them, the real worker books completed ones
+as direct sales invoices in the Exact sandbox, once, and a cancel after export is credited."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+
+from connectors.ccvshop.client import CcvShopClient
+from connectors.ccvshop.sandbox import CcvShopSandbox
+from daemon.flows.ccvshop_orders import poll_ccv_orders_once, sync_ccv_order
+from tests.orders.conftest import CATALOGUE, Env, order_env
+
+pytestmark = pytest.mark.anyio
+D = Decimal
+BASE = "http://shop.ccvshop.test"
+NL = {"email": "anna@example.com", "first_name": "Anna", "last_name": "Jansen",
+      "street": "Kerkstraat", "housenumber": 5, "zipcode": "1011 AB", "city": "Amsterdam",
+      "country_code": "NL"}  # fmt: skip
+
+
+class CcvEnv:
+    def __init__(self, env: Env, http: httpx.AsyncClient) -> None:
+        self.env, self.http = env, http
+
+    async def control(self, route: str, body: dict[str, Any]) -> Any:
+        r = await self.http.post(f"{BASE}/_sandbox/ccvshop/{route}", json=body)
+        assert r.status_code == 200, r.text
+        return r.json(parse_float=D)
+
+    async def poll(self) -> int:
+        return await poll_ccv_orders_once(self.env.services)
+
+
+@contextlib.asynccontextmanager
+async def ccv_env(tmp_path) -> AsyncIterator[CcvEnv]:
+    today = dt.datetime.now(dt.UTC).date()
+    async with order_env(tmp_path, start_date=today) as env:
+        sandbox = CcvShopSandbox(public_key="pub", secret="sec")
+        transport = httpx.ASGITransport(app=sandbox.app)
+        async with (
+            CcvShopClient(BASE, "pub", "sec", transport=transport) as client,
+            httpx.AsyncClient(transport=transport) as http,
+        ):
+            env.services.ccvshop = client
+            run = CcvEnv(env, http)
+            for product in CATALOGUE.products[:3]:
+                await run.control(
+                    "products", {"productnumber": product.sku, "name": product.title, "price": 10}
+                )
+            yield run
+
+
+def _order(status: int, *skus: str, **extra: Any) -> dict[str, Any]:
+    rows = [{"productnumber": sku, "count": 2, "price": 12.10} for sku in skus]
+    return {"customer": NL, "rows": rows, "status": status, "paid": True, **extra}
+
+
+async def test_completed_orders_become_invoices_and_status_changes_are_found(tmp_path):
+    skus = [p.sku for p in CATALOGUE.products[:3]]
+    async with ccv_env(tmp_path) as run:
+        done = await run.control("orders", _order(7, skus[0], skus[1], total_shipping=4.95))
+        later = await run.control("orders", _order(1, skus[2]))
+        assert await run.poll() == 2
+        await run.env.run_jobs()
+        state = await run.env.exact_state()
+        (invoice,) = state["invoices"]
+        assert invoice["YourRef"] == f"{done['ordernumber_full']}/AMS"
+        assert D(str(invoice["AmountFC"])) == D(str(done["total_price"])) == D("53.35")
+        assert invoice["Type"] == 8023  # a direct invoice: stock leaves Exact with it
+        assert invoice["Description"] == f"CCV Shop order {done['ordernumber_full']}"
+
+        assert await run.poll() == 0  # nothing changed, nothing to do
+        await run.control(f"orders/{later['id']}/status", {"status": 7})
+        assert await run.poll() == 1
+        await run.env.run_jobs()
+        state = await run.env.exact_state()
+        assert len(state["invoices"]) == 2
+
+        await run.control(f"orders/{done['id']}/status", {"status": 8})
+        assert await run.poll() == 1
+        await run.env.run_jobs()
+        state = await run.env.exact_state()
+        (credit,) = state["credit_notes"]
+        assert D(str(credit["AmountFC"])) == -D("53.35")
+        dead = (await run.env.services.queue.counts()).get("dead", {})
+        assert not sum(dead.values())
+
+
+async def test_an_order_is_booked_once_however_often_it_is_looked_at(tmp_path):
+    sku = CATALOGUE.products[0].sku
+    async with ccv_env(tmp_path) as run:
+        made = await run.control("orders", _order(7, sku))
+        first = await sync_ccv_order(run.env.services, made["id"])
+        again = await sync_ccv_order(run.env.services, made["id"])
+        state = await run.env.exact_state()
+    assert first == "created 1, found 0"
+    assert again == "already exported"
+    assert len(state["invoices"]) == 1
+
+
+async def test_an_order_not_yet_completed_waits_and_an_unknown_one_is_said_so(tmp_path):
+    sku = CATALOGUE.products[0].sku
+    async with ccv_env(tmp_path) as run:
+        made = await run.control("orders", _order(5, sku))
+        assert "not an export status" in await sync_ccv_order(run.env.services, made["id"])
+        assert await sync_ccv_order(run.env.services, 999999) == "unknown to CCV Shop"
+        assert (await run.env.exact_state())["invoices"] == []
+
+
+async def test_a_fresh_install_without_a_start_date_starts_from_now(tmp_path):
+    sku = CATALOGUE.products[0].sku
+    async with ccv_env(tmp_path) as run:
+        run.env.services.settings.orders.start_date = None
+        await run.control("orders", _order(7, sku))
+        assert await run.poll() == 0  # history is for `backfill`, not the poller
+        await run.control("orders", _order(7, sku))
+        assert await run.poll() == 1
