@@ -312,6 +312,9 @@ class CcvShopClient:
         async for item in self.collection("invoices/", filters):
             yield Invoice.model_validate(item)
 
+    async def invoice(self, invoice_id: int) -> Invoice:
+        return Invoice.model_validate(await self.get(f"invoices/{invoice_id}/"))
+
     async def invoice_rows(self, invoice_id: int) -> list[InvoiceRow]:
         return [
             InvoiceRow.model_validate(item)

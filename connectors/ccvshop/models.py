@@ -220,6 +220,10 @@ class Invoice(CcvModel):
     status: int | None = None  # 1 paid, 2 unpaid, 3 reimbursed
     type: str = "debit"
     currency: str = "EUR"
+    invoice_row_taxes_included: bool = True
+    shipping_taxes_included: bool = True
+    shipping_tax_percentage: Amount = Decimal(0)
+    is_intra_community_order: bool = False
     total_shipping: Amount = Decimal(0)
     total_price: Amount = Decimal(0)
     total_tax: Amount = Decimal(0)

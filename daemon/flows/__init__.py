@@ -33,6 +33,7 @@ def build_registry() -> Any:
     gift_cards.register(registry)
     refunds.register(registry)
     registry.register(ccvshop_orders.EXPORT_KIND, ccvshop_orders.run_export)
+    registry.register(ccvshop_orders.CREDIT_KIND, ccvshop_orders.run_credit)
     return registry
 
 

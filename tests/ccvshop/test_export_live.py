@@ -14,15 +14,27 @@ import pytest
 
 from connectors.ccvshop.client import CcvShopClient
 from connectors.ccvshop.sandbox import CcvShopSandbox
-from daemon.flows.ccvshop_orders import poll_ccv_orders_once, sync_ccv_order
+from daemon.flows.ccvshop_orders import (
+    ScanState,
+    credit_ccv_invoice,
+    poll_ccv_orders_once,
+    sync_ccv_order,
+)
 from tests.orders.conftest import CATALOGUE, Env, order_env
 
 pytestmark = pytest.mark.anyio
 D = Decimal
 BASE = "http://shop.ccvshop.test"
-NL = {"email": "anna@example.com", "first_name": "Anna", "last_name": "Jansen",
-      "street": "Kerkstraat", "housenumber": 5, "zipcode": "1011 AB", "city": "Amsterdam",
-      "country_code": "NL"}  # fmt: skip
+NL = {
+    "email": "anna@example.com",
+    "first_name": "Anna",
+    "last_name": "Jansen",
+    "street": "Kerkstraat",
+    "housenumber": 5,
+    "zipcode": "1011 AB",
+    "city": "Amsterdam",
+    "country_code": "NL",
+}
 
 
 class CcvEnv:
@@ -122,3 +134,79 @@ async def test_a_fresh_install_without_a_start_date_starts_from_now(tmp_path):
         assert await run.poll() == 0  # history is for `backfill`, not the poller
         await run.control("orders", _order(7, sku))
         assert await run.poll() == 1
+
+
+async def _credit(run: CcvEnv, order: dict[str, Any], sku: str, count: int, shipping=0) -> Any:
+    rows = await run.env.services.ccvshop.order_rows(order["id"])
+    row = next(r for r in rows if r.product_number == sku)
+    return await run.control(
+        f"orders/{order['id']}/credit_invoice",
+        {"rows": [{"orderrow_id": row.id, "count": count}], "shipping": shipping},
+    )
+
+
+@pytest.mark.parametrize("sign", ["negative", "positive"])
+@pytest.mark.parametrize("rows_gross", [True, False])
+async def test_a_credit_invoice_becomes_one_credit_note_against_the_booked_invoice(
+    tmp_path, sign, rows_gross
+):
+    a, b = (p.sku for p in CATALOGUE.products[:2])
+    async with ccv_env(tmp_path) as run:
+        await run.control("settings", {"credit_invoice_sign": sign})
+        made = await run.control(
+            "orders",
+            _order(
+                7,
+                a,
+                b,
+                total_shipping=4.95,
+                order_row_taxes_included=rows_gross,
+                shipping_taxes_included=rows_gross,
+            ),
+        )
+        assert await run.poll() == 1
+        await run.env.run_jobs()
+        credit = await _credit(run, made, a, 1, shipping=4.95)
+        assert await run.poll() == 1  # the new credit invoice
+        await run.env.run_jobs()
+        assert await run.poll() == 0
+        state = await run.env.exact_state()
+        (invoice,) = state["invoices"]
+        (note,) = state["credit_notes"]
+        assert D(str(note["AmountFC"])) == -abs(D(str(credit["total_price"])))
+        assert note["Type"] == 8024 and note["Warehouse"] == invoice["Warehouse"]
+        assert (
+            note["Remarks"]
+            == f"Credits {made['ordernumber_full']}/AMS (invoice {invoice['InvoiceNumber']})"
+        )
+        quantities = sorted(ln["Quantity"] for ln in note["SalesInvoiceLines"] if ln["Quantity"])
+        assert quantities == [-1, -1]  # one unit back, the shipping
+        again = await credit_ccv_invoice(run.env.services, credit["id"])
+        assert again == "already credited"
+
+
+async def test_a_credit_for_an_order_never_booked_books_nothing(tmp_path):
+    sku = CATALOGUE.products[0].sku
+    async with ccv_env(tmp_path) as run:
+        made = await run.control("orders", _order(5, sku))  # sent, not completed
+        credit = await _credit(run, made, sku, 1)
+        said = await credit_ccv_invoice(run.env.services, credit["id"])
+        assert said == "order not booked in Exact: nothing to credit"
+        assert (await run.env.exact_state())["credit_notes"] == []
+
+
+async def test_a_credit_waits_for_its_completed_orders_export(tmp_path):
+    sku = CATALOGUE.products[0].sku
+    async with ccv_env(tmp_path) as run:
+        made = await run.control("orders", _order(7, sku))
+        await _credit(run, made, sku, 2)
+        await run.env.services.cursors.set(
+            "ccvshop.orders.scan",
+            ScanState(last_id=made["id"], seen={made["id"]: (7, True)}, started=True).dumps(),
+        )
+        assert await run.poll() == 1  # only the credit: the order looked unchanged
+        await run.env.run_jobs()
+        state = await run.env.exact_state()
+        (invoice,) = state["invoices"]
+        (note,) = state["credit_notes"]
+        assert D(str(note["AmountFC"])) == -D(str(invoice["AmountFC"]))

@@ -12,8 +12,9 @@ from dataclasses import replace
 from typing import Any
 
 from connectors.ccvshop.models import OrderStatus
-from connectors.errors import PermanentError
-from daemon.flows.orders.apply import export_plan, is_exported, reverse_export
+from connectors.errors import PermanentError, TransientError
+from daemon.flows.ccvshop_orders.credits import CREDIT_ENTITY, apply_ccv_credit, plan_ccv_credit
+from daemon.flows.orders.apply import export_plan, is_exported, order_links, reverse_export
 from daemon.flows.orders.ccvshop_facts import ccv_order_id, order_from_ccv
 from daemon.flows.orders.decide import Action, decide
 from daemon.flows.orders.plan import plan_order
@@ -23,11 +24,16 @@ from state.queue import Job
 log = get_logger("shopsync.ccvshop")
 
 EXPORT_KIND = "ccvshop.order_export"
+CREDIT_KIND = "ccvshop.credit"
 EXPORT_STATUSES = frozenset({OrderStatus.COMPLETED})
 
 
 def export_job(order_id: int) -> tuple[str, str, dict[str, Any]]:
     return EXPORT_KIND, f"ccvshop-order:{order_id}", {"order_id": order_id}
+
+
+def credit_job(invoice_id: int) -> tuple[str, str, dict[str, Any]]:
+    return CREDIT_KIND, f"ccvshop-credit:{invoice_id}", {"invoice_id": invoice_id}
 
 
 async def run_export(services: Any, job: Job) -> None:
@@ -100,3 +106,36 @@ async def sync_ccv_order(
     plan = replace(plan, documents=tuple(replace(d, shop="CCV Shop") for d in plan.documents))
     result = await export_plan(services, plan)
     return f"created {len(result.created)}, found {len(result.found)}"
+
+
+async def run_credit(services: Any, job: Job) -> None:
+    await credit_ccv_invoice(services, int(job.payload["invoice_id"]))
+
+
+async def credit_ccv_invoice(
+    services: Any, invoice_id: int, *, export_statuses: Collection[int] = EXPORT_STATUSES
+) -> str:
+    """Book one CCV credit invoice as an Exact credit note against its order's invoice."""
+    if await services.links.get(CREDIT_ENTITY, f"ccvshop:invoice:{invoice_id}") is not None:
+        return "already credited"
+    client = services.ccvshop
+    credit = await client.invoice(invoice_id)
+    if not credit.is_credit:
+        return "not a credit invoice"
+    orders = [o async for o in client.orders(ordernumber=credit.ordernumber)]
+    if not orders:
+        return f"no order {credit.ordernumber} in CCV Shop: nothing to credit"
+    order = orders[0]
+    links = await order_links(services, ccv_order_id(order.id))
+    if not links:
+        if order.status in export_statuses:
+            # Completed but not booked yet: book it first (the same key absorbs a pending one).
+            await services.queue.enqueue(*export_job(order.id))
+            raise TransientError(f"credit invoice {invoice_id} waits for its order's export")
+        return "order not booked in Exact: nothing to credit"
+    link = next(iter(links.values()))
+    if link.data.get("reversed"):
+        return "order already reversed in Exact: nothing left to credit"
+    rows = await client.invoice_rows(invoice_id)
+    plan = plan_ccv_credit(credit, rows, link.data, services.settings.orders)
+    return f"credit note {await apply_ccv_credit(services, plan, link)}"

@@ -28,10 +28,15 @@ class ScanState:
     last_id: int = 0
     seen: dict[int, tuple[int, bool]] = field(default_factory=dict)  # id → (status, paid)
     started: bool = False
+    credits: set[int] = field(default_factory=set)  # credit invoices already handed on
 
     def dumps(self) -> str:
         return json.dumps(
-            {"last_id": self.last_id, "seen": {str(k): list(v) for k, v in self.seen.items()}}
+            {
+                "last_id": self.last_id,
+                "seen": {str(k): list(v) for k, v in self.seen.items()},
+                "credits": sorted(self.credits),
+            }
         )
 
     @classmethod
@@ -40,7 +45,8 @@ class ScanState:
             return cls()
         data = json.loads(text)
         seen = {int(k): (int(v[0]), bool(v[1])) for k, v in data.get("seen", {}).items()}
-        return cls(last_id=int(data.get("last_id", 0)), seen=seen, started=True)
+        credits = {int(i) for i in data.get("credits", [])}
+        return cls(int(data.get("last_id", 0)), seen, started=True, credits=credits)
 
 
 async def scan_ccv_orders(
@@ -75,17 +81,40 @@ async def scan_ccv_orders(
     # Orders found by id but created before the window (a clock or zone quirk) stay watched.
     for order_id in changed - seen.keys():
         seen[order_id] = state.seen.get(order_id, (0, False))
-    return sorted(changed), ScanState(last_id=last_id, seen=seen, started=True)
+    return sorted(changed), ScanState(
+        last_id=last_id, seen=seen, started=True, credits=state.credits
+    )
+
+
+async def scan_ccv_credits(
+    client: CcvShopClient, state: ScanState, *, since: dt.date, baseline: bool = False
+) -> tuple[list[int], ScanState]:
+    """Credit invoices created since `since` not handed on before; the state remembers them.
+
+    With `baseline` (a fresh install without a start date) they are only noted: crediting
+    them could book their orders from before the install.
+    """
+    found: set[int] = set()
+    fresh: list[int] = []
+    async for invoice in client.invoices(min_create_date=since.isoformat()):
+        if not invoice.is_credit:
+            continue
+        found.add(invoice.id)
+        if invoice.id not in state.credits and not baseline:
+            fresh.append(invoice.id)
+    state.credits = found  # older ones leave the window and need no memory
+    return sorted(fresh), state
 
 
 async def poll_ccv_orders_once(
     services: Any, *, today: dt.date | None = None, recent_days: int = RECENT_DAYS
 ) -> int:
-    """One scan: enqueue an export job per order that needs a look; answer how many."""
-    from daemon.flows.ccvshop_orders.export import export_job
+    """One scan: a job per order that needs a look and per new credit invoice; how many."""
+    from daemon.flows.ccvshop_orders.export import credit_job, export_job
 
     today = today or dt.datetime.now(dt.UTC).date()
     state = ScanState.loads(await services.cursors.get(CURSOR))
+    baseline = not state.started and services.settings.orders.start_date is None
     ids, state = await scan_ccv_orders(
         services.ccvshop,
         state,
@@ -95,9 +124,13 @@ async def poll_ccv_orders_once(
     )
     for order_id in ids:
         await services.queue.enqueue(*export_job(order_id))
+    since = today - dt.timedelta(days=recent_days)
+    credits, state = await scan_ccv_credits(services.ccvshop, state, since=since, baseline=baseline)
+    for invoice_id in credits:
+        await services.queue.enqueue(*credit_job(invoice_id))
     # Saved after enqueueing: a crash in between scans again and enqueues again, and jobs of
     # one key absorb each other, so nothing is lost and nothing is booked twice.
     await services.cursors.set(CURSOR, state.dumps())
-    if ids:
-        log.info("ccvshop.orders_polled", enqueued=len(ids), last_id=state.last_id)
-    return len(ids)
+    if ids or credits:
+        log.info("ccvshop.polled", orders=len(ids), credits=len(credits), last_id=state.last_id)
+    return len(ids) + len(credits)
