@@ -73,6 +73,9 @@ class Sandboxes:
             daily_limit=exact_daily_limit,
             # … Exact's counts Exact seconds per real second: both run `speed` times faster.
             time_scale=speed,
+            # Served on loopback without TLS, so the daemon's ingress is http: the https rule
+            # for webhook callbacks is off here on purpose; every other rule stays strict.
+            rules={"webhook_https": False},
         )
         # CCV Shop's minute limits and 5-minute date check run on real time at any `speed`.
         self.ccvshop = CcvShopSandbox(public_key=c.ccvshop_public_key, secret=c.ccvshop_secret)

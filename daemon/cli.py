@@ -34,6 +34,10 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         f"config file ok: shop {settings.shopify.shop_url}, database "
         f"{settings.daemon.database_path}"
     )
+    from daemon.config_check import exact_webhook_warnings
+
+    for line in exact_webhook_warnings(settings):
+        print(f"warning: {line}", file=sys.stderr)
     if args.offline:
         return 0
     from daemon.clients import build_clients

@@ -1,13 +1,15 @@
 """`shopsync config check`: does every code the config names exist in Shopify and Exact?
 
 `references()` is pure (settings → what must exist, with the key that names it); `check_live()`
-asks both APIs once per kind and answers one line per problem.
+asks both APIs once per kind and answers one line per problem. `exact_webhook_warnings()` (pure)
+says when Exact would refuse our webhook subscription.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
+from urllib.parse import urlsplit
 
 from daemon.config import Settings
 
@@ -85,6 +87,31 @@ def references(s: Settings) -> dict[str, dict[str, list[str]]]:
             add("gl_account", code, f"refunds.adjustments.{reason}")
         add("item", refunds.no_restock_item, "refunds.no_restock_item")
     return {kind: dict(codes) for kind, codes in out.items()}
+
+
+def exact_webhook_warnings(s: Settings) -> list[str]:
+    """Why Exact would refuse the webhook subscription for this configuration, if it would.
+
+    Exact calls only https callbacks (pionect.nl, "Using webhooks from Exact") on the host of
+    the app's redirect URI (Exact's API notes). Refused, stock is still polled, only slower.
+    """
+    if s.exact.webhook_secret is None or not s.ingress.public_url:
+        return []
+    callback = urlsplit(s.ingress.public_url)
+    redirect = urlsplit(s.exact.redirect_uri)
+    out = []
+    if callback.scheme != "https":
+        out.append(
+            f"ingress.public_url: Exact calls only https webhooks, not {s.ingress.public_url};"
+            " Exact will refuse the subscription and stock falls back to polling"
+        )
+    if (callback.hostname or "").lower() != (redirect.hostname or "").lower():
+        out.append(
+            f"exact.redirect_uri: Exact calls webhooks only on the host of the app's redirect"
+            f" URI ({redirect.hostname}), not {callback.hostname}; register a redirect URI on"
+            f" {callback.hostname} in Exact's App Center and set it here"
+        )
+    return out
 
 
 def missing(wanted: dict[str, dict[str, list[str]]], found: dict[str, set[str]]) -> list[str]:

@@ -68,6 +68,7 @@ class AlertEvaluator:
             paused=await services.flows.paused(),
             exact_auth_problem=self._exact_problem(),
             signature_failures_last_hour=self._signature_failures(now),
+            exact_webhooks_refused=services.extras.get("exact_webhooks_refused"),
         )
         findings = evaluate(snapshot, self.settings)
         job_id = None

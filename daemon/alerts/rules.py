@@ -65,6 +65,7 @@ class Snapshot:
     exact_auth_problem: str | None = None
     signature_failures_last_hour: int | None = None  # None: the ingress is not running
     oldest_due: DueJob | None = None
+    exact_webhooks_refused: str | None = None  # Exact's refusal of our webhook subscription
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -115,6 +116,7 @@ async def read_snapshot(
     paused: dict[str, str],
     exact_auth_problem: str | None,
     signature_failures_last_hour: int | None,
+    exact_webhooks_refused: str | None = None,
 ) -> Snapshot:
     """Everything the rules judge, read in a few short queries on the reader connection."""
     by_key: dict[str, DeadJob] = {}
@@ -135,6 +137,7 @@ async def read_snapshot(
         exact_auth_problem=exact_auth_problem,
         signature_failures_last_hour=signature_failures_last_hour,
         oldest_due=oldest,
+        exact_webhooks_refused=exact_webhooks_refused,
     )
 
 
@@ -172,11 +175,26 @@ def evaluate(snapshot: Snapshot, rules: AlertSettings) -> list[Finding]:
     count = snapshot.signature_failures_last_hour
     if limit and count is not None and count >= limit:
         found.append(_signatures(count))
+    if snapshot.exact_webhooks_refused:
+        found.append(_webhooks_refused(snapshot.exact_webhooks_refused))
     due = snapshot.oldest_due
     minutes = rules.oldest_due_minutes
     if minutes and due is not None and snapshot.now - due.due_since >= minutes * 60:
         found.append(_backlog(due, snapshot.now))
     return found
+
+
+def _webhooks_refused(error: str) -> Finding:
+    return Finding(
+        fingerprint="webhooks:exact",
+        rule="webhooks",
+        summary=_short(error),
+        detail=f"{error}\nStock is polled meanwhile; shopsync does not ask Exact again until "
+        "the configuration changes (or after a week), to spare Exact's error budget.",
+        fix="Exact calls only https callbacks on the host of the app's redirect URI: set "
+        "[ingress] public_url and the app's redirect URI ([exact] redirect_uri, and in the "
+        "Exact App Center) to one https host (`shopsync config check` says which), then restart.",
+    )
 
 
 def _dead_job(job: DeadJob) -> Finding:

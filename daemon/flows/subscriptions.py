@@ -2,15 +2,23 @@
 
 Shopify deletes a subscription after 8 failed deliveries in a row, and Exact's can be removed
 by an operator: re-ensuring them is cheap, and the pollers cover the gap meanwhile.
+
+Exact refuses a subscription whose callback is not https or not on the app's redirect URI host
+(`config_check.exact_webhook_warnings` says so before start). A refusal is remembered with the
+configuration it was made for: the keeper raises one alert and stops asking, since every refused
+call spends Exact's 10-errors-an-hour budget; it asks again when the callback URL or redirect
+URI changes, or after `RETRY_REFUSED_AFTER`.
 """
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 
 import anyio
 
-from connectors.errors import ConnectorError
+from connectors.errors import ConnectorError, PermanentError
 from connectors.exact.odata import eq
 from connectors.shopify.webhooks import ensure_webhooks, enum_topic
 from daemon.logs import get_logger
@@ -20,6 +28,9 @@ log = get_logger("shopsync.subscriptions")
 # StockPositions drives stock; SalesInvoices lets the orders flow apply prepayments to invoices.
 EXACT_TOPICS = ("StockPositions", "SalesInvoices")
 INTERVAL = 3600.0
+REFUSED_CURSOR = "exact.webhooks_refused"  # JSON {config, at, error} of Exact's last refusal
+REFUSED_EXTRA = "exact_webhooks_refused"  # the refusal while it stands (alerts read it)
+RETRY_REFUSED_AFTER = 7 * 86400.0  # ask again after a week even with the same configuration
 
 
 async def sync_shopify(services: Any, topics: frozenset[str]) -> dict[str, list[str]]:
@@ -29,8 +40,54 @@ async def sync_shopify(services: Any, topics: frozenset[str]) -> dict[str, list[
     )
 
 
+def exact_callback(settings: Any) -> str:
+    return settings.ingress.public_url.rstrip("/") + "/webhooks/exact"
+
+
+def _config(settings: Any) -> str:
+    """What a refusal depends on: our callback URL and the app's redirect URI."""
+    return f"{exact_callback(settings)} {settings.exact.redirect_uri}"
+
+
+async def keep_exact(services: Any, now: float | None = None) -> list[str] | None:
+    """Ensure the Exact subscriptions unless Exact refused this configuration lately.
+
+    Answers the topics created, or None when skipped or refused (pollers cover stock).
+    """
+    now = time.time() if now is None else now
+    config = _config(services.settings)
+    raw = await services.cursors.get(REFUSED_CURSOR)
+    refused = json.loads(raw) if raw else None
+    if refused and refused["config"] == config and now - refused["at"] < RETRY_REFUSED_AFTER:
+        services.extras[REFUSED_EXTRA] = refused["error"]
+        return None
+    try:
+        created = await sync_exact(services)
+    except PermanentError as exc:
+        if exc.status != 400:
+            raise
+        error = (
+            f"Exact refused the webhook subscription for {exact_callback(services.settings)}: {exc}"
+        )
+        await services.cursors.set(
+            REFUSED_CURSOR, json.dumps({"config": config, "at": now, "error": error})
+        )
+        services.extras[REFUSED_EXTRA] = error
+        services.extras["exact_stock_subscription_ok"] = False
+        log.error(
+            "exact webhooks refused; not asking again until the configuration changes",
+            error=str(exc),
+            retry_after_days=RETRY_REFUSED_AFTER / 86400,
+        )
+        return None
+    if refused:
+        await services.cursors.set(REFUSED_CURSOR, "")
+    services.extras.pop(REFUSED_EXTRA, None)
+    return created
+
+
 async def sync_exact(services: Any) -> list[str]:
-    url = services.settings.ingress.public_url.rstrip("/") + "/webhooks/exact"
+    url = exact_callback(services.settings)
     existing = await services.exact.get(
         "webhooks/WebhookSubscriptions", filter=eq("CallbackURL", url), select="ID,Topic"
     )
@@ -55,9 +112,10 @@ def keeper(services: Any, topics: frozenset[str]):
                 if any(changes.values()):
                     log.info("shopify webhooks updated", **changes)
                 if services.settings.exact.webhook_secret is not None:
-                    created = await sync_exact(services)
+                    created = await keep_exact(services)
                     # The stock poll backs off only while this is confirmed (stock/cadence.py).
-                    services.extras["exact_stock_subscription_ok"] = True
+                    if created is not None:
+                        services.extras["exact_stock_subscription_ok"] = True
                     if created:
                         log.info("exact webhooks created", topics=created)
                         # Changes made before the subscription existed sent no webhook.

@@ -13,6 +13,10 @@ from daemon.serving import running_server
 
 from .conftest import WEBHOOK_SECRET
 
+# The receivers here are loopback http servers: the https rule is off on purpose (its own
+# tests are in test_webhook_callback_rules.py); the same-host rule stays on (127.0.0.1).
+LOOPBACK = {"webhook_https": False}
+
 pytestmark = pytest.mark.anyio
 
 
@@ -42,7 +46,7 @@ async def test_stock_change_webhook_hashcode_verifies_over_the_raw_content_text(
     receiver = Receiver()
     async with (
         running_server(receiver, lifespan="off") as hook_url,
-        exact_sandbox() as run,
+        exact_sandbox(rules=LOOPBACK) as run,
     ):
         sub = await run.post(
             "webhooks/WebhookSubscriptions",
@@ -74,7 +78,7 @@ async def test_unsubscribed_topics_send_nothing_and_subscribed_creates_do(exact_
     receiver = Receiver()
     async with (
         running_server(receiver, lifespan="off") as hook_url,
-        exact_sandbox() as run,
+        exact_sandbox(rules=LOOPBACK) as run,
     ):
         await run.post(
             "webhooks/WebhookSubscriptions",
@@ -93,7 +97,8 @@ async def test_unsubscribed_topics_send_nothing_and_subscribed_creates_do(exact_
 
 
 async def test_a_callback_that_keeps_failing_is_retried_then_counted_failed(exact_sandbox):
-    async with exact_sandbox(time_scale=100) as run:  # retry back-off shrinks with the scale
+    # The retry back-off shrinks with the scale.
+    async with exact_sandbox(time_scale=100, rules=LOOPBACK) as run:
         # Port 9 (discard) on loopback: nothing listens, every attempt is refused.
         await run.post(
             "webhooks/WebhookSubscriptions",

@@ -52,6 +52,7 @@ class ExactSandbox:
         self.clock = SandboxClock(time_scale)
         self.store = Store(catalogue, division, self.clock)
         self.store.rules.update(rules or {})  # the open questions' answers (store.Rules)
+        self.store.app_redirect_uri = redirect_uri
         self.oauth = TokenAuthority(
             self.clock, client_id, client_secret, redirect_uri, access_token_ttl
         )
@@ -129,6 +130,8 @@ class ExactSandbox:
             )
         except OAuthError as exc:
             return Response(exc.status, dumps(exc.body).encode())
+        if self.store.app_redirect_uri is None:  # an app registered without one: the first used
+            self.store.app_redirect_uri = q["redirect_uri"]
         params = {"code": code} | ({"state": q["state"]} if "state" in q else {})
         sep = "&" if "?" in q["redirect_uri"] else "?"
         location = f"{q['redirect_uri']}{sep}{urlencode(params)}"

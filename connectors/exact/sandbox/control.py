@@ -15,7 +15,7 @@ All routes live under `/_sandbox/exact`, take and give JSON:
 | `POST /clock`  | `{advance_seconds}`                                  | `{"now": iso}` (3)      |
 | `POST /tokens` | –                                                    | a token pair (4)        |
 | `GET /rules`   | –                                                    | the rule settings       |
-| `POST /rules`  | `{orders_reserve}`                                   | the rule settings (5)   |
+| `POST /rules`  | `{orders_reserve, webhook_https, webhook_same_host}` | the rule settings (5)   |
 
 (1) `field` is `free` (default), `in_stock` or `planned`; a change bumps the sync Timestamp and
 fires StockPositions webhooks. (2) The operator revoked the app: every access and refresh token

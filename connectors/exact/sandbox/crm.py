@@ -7,6 +7,7 @@ Address.php, WebhookSubscription.php), which mirror Exact's REST reference pages
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from .jsonio import ApiError
 from .store import Row, Store, new_guid
@@ -196,15 +197,33 @@ def update_address(store: Store, row: Row, body: dict[str, Any]) -> None:
     row["Modified"] = store.clock.now_dt()
 
 
+def check_callback(store: Store, url: str) -> None:
+    """Exact's callback rules (contract webhooks/WebhookSubscriptions; both are sandbox rules).
+
+    https only (pionect.nl, "Using webhooks from Exact": webhooks need SSL); the host must be
+    the app's redirect URI host (Exact's API notes; unverified, so `webhook_same_host`).
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ApiError(400, "CallbackURL must be an absolute URL.")
+    if store.rules.webhook_https and parts.scheme != "https":
+        raise ApiError(400, "CallbackURL must use https.")
+    if store.rules.webhook_same_host:
+        redirect = urlsplit(store.app_redirect_uri or "").hostname
+        if redirect is None or redirect.lower() != parts.hostname.lower():
+            raise ApiError(
+                400,
+                f"CallbackURL must be on the domain of the app's redirect URI ({redirect}).",
+            )
+
+
 def create_webhook(store: Store, body: dict[str, Any], client_id: str) -> Row:
     reject_unknown(body, WEBHOOK_FIELDS, "WebhookSubscription")
     url = required(body, "CallbackURL")
     topic = required(body, "Topic")
     if topic not in TOPICS:
         raise ApiError(400, f"Invalid topic: {topic}")
-    if not str(url).startswith(("https://", "http://")):
-        # Real Exact insists on https; the sandbox also takes http for loopback receivers.
-        raise ApiError(400, "CallbackURL must be an absolute URL.")
+    check_callback(store, str(url))
     for existing in store.table("webhooks/WebhookSubscriptions").values():
         if existing["Topic"] == topic and existing["CallbackURL"] == url:
             raise ApiError(400, "Subscription already exists.")

@@ -37,9 +37,15 @@ class Rules:
     Exact's property texts say no (ItemWarehouse.php: ReservedStock is "the quantity in a back
     to back order process ... not yet delivered"; PlannedStockOut is "open to be delivered based
     on i.e. sales orders"), so the default is False and FreeStock does not drop for an order.
+    `webhook_https`: a WebhookSubscriptions CallbackURL must be https (pionect.nl). On by
+    default; a loopback demo without TLS turns it off explicitly.
+    `webhook_same_host`: the CallbackURL's host must be the app's redirect URI host. Stated
+    in Exact's API notes, unverified in the contract; on by default (the strict side).
     """
 
     orders_reserve: bool = False
+    webhook_https: bool = True
+    webhook_same_host: bool = True
 
     def update(self, body: dict[str, Any]) -> None:
         from .jsonio import ApiError
@@ -85,6 +91,7 @@ class Store:
         self.counters = {"order": 0, "invoice": 0, "entry": 0, "delivery": 0, "account": 0}
         self.calls: dict[str, int] = {}
         self.rules = Rules()
+        self.app_redirect_uri: str | None = None  # the app's registered redirect URI
         self._seed()
 
     # -- plumbing ---------------------------------------------------------------------------
