@@ -109,3 +109,22 @@ async def test_a_read_that_fails_is_sent_three_times_a_write_once(make_exact):
             await env.client.post("crm/Accounts", {"Name": "Once Only BV", "Status": "C"})
         assert await _calls(env, "crm/Accounts") - before == 1
         await env.control("POST", "faults", NO_FAULTS)
+
+
+@pytest.mark.anyio
+async def test_a_429_with_only_the_minutely_headers_keeps_what_the_client_knows_of_the_day(
+    make_exact,
+):
+    """Past the minute limit Exact sends only the three minutely headers (picqer README); the
+    client must not read the missing daily headers as a spent day, and waits for the minute."""
+    async with make_exact(time_scale=60.0, refresh_margin=0.5) as env:
+        await _list_warehouses(env)
+        day_left = env.client.budget.daily.remaining
+        assert day_left is not None and day_left > 0
+        await env.control("POST", "faults", {"burst_429": 1})
+        with pytest.raises(RateLimited) as err:
+            await _list_warehouses(env)
+        assert err.value.retry_after is not None and err.value.retry_after <= 60
+        assert env.client.budget.daily.remaining == day_left  # untouched by the 429
+        assert env.client.budget.minutely.remaining == 0
+        assert len(await _list_warehouses(env)) == 3

@@ -201,7 +201,13 @@ class ExactSandbox:
                 "API rate limit exceeded: too many errors on this endpoint; blocked for an hour.",
             )
         if not self.limits.take():
-            raise ApiError(429, "API rate limit exceeded.")
+            minute = self.limits.minute_exceeded()
+            raise ApiError(
+                429,
+                "API rate limit exceeded.",
+                # Past the minute limit only the minutely headers come back (limits.headers).
+                headers=self.limits.headers(minute_spent=True) if minute else None,
+            )
         if self.dice.roll(self.faults.error_rate):
             raise ApiError(500, "An unexpected error occurred.")
         if division.lower() == "current" and tail.lower() == "me":
@@ -219,7 +225,8 @@ class ExactSandbox:
         return es.path if es else name
 
     def _with_limits(self, response: Response) -> Response:
-        response.headers.extend(self.limits.headers())
+        if not any(name == "x-ratelimit-minutely-limit" for name, _ in response.headers):
+            response.headers.extend(self.limits.headers())
         return response
 
     # -- control ----------------------------------------------------------------------------

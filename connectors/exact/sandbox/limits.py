@@ -60,22 +60,36 @@ class RateLimits:
         self.day_used += 1
         return True
 
+    def minute_exceeded(self) -> bool:
+        """Was the last refusal the minute window's (not the day's)?"""
+        self._roll()
+        return self.minute_used >= self.minute_limit
+
     def headers(self, *, minute_spent: bool = False) -> list[tuple[str, str]]:
-        """The six headers; `minute_spent` reports the minute window as used up (a real 429)."""
+        """The six headers; `minute_spent` answers a call past the minute limit (a real 429).
+
+        Past the minute limit Exact sends only the three minutely headers (picqer README:
+        "When you exceed the minutely limit, Exact only sends the minutely headers").
+        """
         self._roll()
         assert self.day_end is not None and self.minute_start is not None
         day_reset = self.clock.to_wall(self.day_end)
         minute_reset = self.clock.to_wall(self.minute_start + MINUTE)
-        return [
-            ("x-ratelimit-limit", str(self.daily_limit)),
-            ("x-ratelimit-remaining", str(max(0, self.daily_limit - self.day_used))),
-            ("x-ratelimit-reset", str(int(day_reset * 1000))),
+        minutely = [
             ("x-ratelimit-minutely-limit", str(self.minute_limit)),
             (
                 "x-ratelimit-minutely-remaining",
                 "0" if minute_spent else str(max(0, self.minute_limit - self.minute_used)),
             ),
             ("x-ratelimit-minutely-reset", str(int(minute_reset * 1000))),
+        ]
+        if minute_spent:
+            return minutely
+        return [
+            ("x-ratelimit-limit", str(self.daily_limit)),
+            ("x-ratelimit-remaining", str(max(0, self.daily_limit - self.day_used))),
+            ("x-ratelimit-reset", str(int(day_reset * 1000))),
+            *minutely,
         ]
 
     def state(self) -> dict[str, int]:
