@@ -22,6 +22,7 @@ from pydantic_settings import (
 )
 
 from connectors.exact.hosts import COUNTRY_HOSTS
+from connectors.shopify.version import DEFAULT_API_VERSION
 
 # Credential file name → the setting it fills (see systemd/shopsync.service LoadCredential=).
 CREDENTIALS = {
@@ -94,7 +95,9 @@ class ControlSettings(Strict):
 
 class ShopifySettings(Strict):
     shop_url: str = Field(description="https://NAME.myshopify.com")
-    api_version: str = "2026-10"
+    # The Admin API version asked for; the default is the one every document is checked against
+    # (connectors/shopify/version.py). Another one is the operator's risk until re-validated.
+    api_version: str = DEFAULT_API_VERSION
     access_token: SecretStr
     webhook_secret: SecretStr  # the app's client secret: it signs webhooks
 
@@ -109,7 +112,7 @@ class ShopifySettings(Strict):
     @classmethod
     def _version(cls, v: str) -> str:
         if not re.fullmatch(r"20\d\d-(01|04|07|10)", v):
-            raise ValueError("must be a quarterly version like 2026-10")
+            raise ValueError(f"must be a quarterly version like {DEFAULT_API_VERSION}")
         return v
 
 

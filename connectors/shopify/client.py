@@ -24,9 +24,9 @@ from connectors.errors import AuthError, PermanentError, RateLimited, TransientE
 from connectors.retry import read_with_retries
 from connectors.shopify.queries import load_query
 from connectors.shopify.throttle import CostThrottle
+from connectors.shopify.version import DEFAULT_API_VERSION
 
 API = "shopify"
-DEFAULT_API_VERSION = "2026-10"
 
 log = structlog.get_logger(__name__)
 

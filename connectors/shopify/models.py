@@ -11,7 +11,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 
@@ -129,9 +136,17 @@ class Address(ShopifyModel):
 
 class Customer(ShopifyModel):
     id: str
-    email: str | None = None
+    email: str | None = None  # read from defaultEmailAddress (Customer.email is deprecated)
     first_name: str | None = None
     last_name: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_email(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "defaultEmailAddress" in data:
+            email = (data.get("defaultEmailAddress") or {}).get("emailAddress")
+            data = {**data, "email": email}
+        return data
 
 
 class AssignedLocation(ShopifyModel):
@@ -175,9 +190,17 @@ class RefundLineItem(ShopifyModel):
 
 class OrderAdjustment(ShopifyModel):
     id: str
-    reason: str | None = None  # REFUND_DISCREPANCY, SHIPPING_REFUND, …
+    reason: str | None = None  # OrderAdjustmentDiscrepancyReason: REFUND_DISCREPANCY, RESTOCK, …
     amount_set: MoneyBag
     tax_amount_set: MoneyBag | None = None
+
+
+class RefundShippingLine(ShopifyModel):
+    """Shipping given back by a refund: the subtotal without tax, and the tax on it."""
+
+    id: str
+    subtotal_amount_set: MoneyBag
+    tax_amount_set: MoneyBag
 
 
 class RefundHeader(ShopifyModel):
@@ -196,6 +219,7 @@ class Refund(ShopifyModel):
     total_refunded_set: MoneyBag | None = None
     refund_line_items: Nodes[RefundLineItem] = []
     transactions: Nodes[Transaction] = []
+    refund_shipping_lines: Nodes[RefundShippingLine] = []
     order_adjustments: Nodes[OrderAdjustment] = []
 
 
@@ -299,7 +323,7 @@ class BalanceTransaction(ShopifyModel):
 
 
 def shop_from_graphql(node: dict[str, Any]) -> Shop:
-    country = (node.get("billingAddress") or {}).get("countryCodeV2")
+    country = (node.get("shopAddress") or {}).get("countryCodeV2")
     return Shop.model_validate({**node, "countryCode": country})
 
 

@@ -19,7 +19,10 @@ from connectors.shopify.pagination import paginate
 # What shopsync subscribes to, as GraphQL `WebhookSubscriptionTopic` values. The privacy topics
 # (customers/data_request, customers/redact, shop/redact) are not here on purpose: they cannot be
 # subscribed through the API; they are set in the app's configuration (Partner Dashboard or
-# shopify.app.toml). Source: shopify.dev WebhookSubscriptionTopic enum reference.
+# shopify.app.toml). Source: shopify.dev WebhookSubscriptionTopic enum reference; every value is
+# checked against the vendored real schema (tests/shopify_client/test_documents_real_schema.py).
+# Shopify has no gift-card topic: gift cards are polled (daemon/flows/gift_cards, cursor on
+# updated_at).
 REQUIRED_TOPICS: tuple[str, ...] = (
     "ORDERS_CREATE",
     "ORDERS_PAID",
@@ -32,15 +35,13 @@ REQUIRED_TOPICS: tuple[str, ...] = (
     "RETURNS_APPROVE",
     "RETURNS_CLOSE",
     "INVENTORY_LEVELS_UPDATE",
-    "GIFT_CARDS_CREATE",
-    "GIFT_CARDS_UPDATE",
     "BULK_OPERATIONS_FINISH",
 )
 
 PRIVACY_TOPICS: tuple[str, ...] = ("customers/data_request", "customers/redact", "shop/redact")
 
 # The `X-Shopify-Topic` header spells topics REST-style; the resource part may itself contain an
-# underscore (gift_cards/create), so the split is at the last one.
+# underscore (inventory_levels/update), so the split is at the last one.
 _HEADER_EXCEPTIONS = {"CUSTOMERS_DATA_REQUEST": "customers/data_request"}
 
 

@@ -28,8 +28,6 @@ TOPICS = [
     "orders/cancelled",
     "fulfillments/create",
     "inventory_levels/update",
-    "gift_cards/create",
-    "gift_cards/update",
 ]
 FIELDS = [
     "id",

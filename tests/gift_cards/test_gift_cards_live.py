@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from daemon.flows.gift_cards.apply import ENTITY, route_gift_card_webhook
+from daemon.flows.gift_cards.apply import ENTITY
 from tests.payouts.sandboxes import Env, ledger_env
 
 pytestmark = pytest.mark.anyio
@@ -101,14 +101,6 @@ async def test_a_sold_card_the_order_booked_too_little_for_goes_dead_with_the_re
         [dead] = jobs["dead"]
         assert "booked 20.00 EUR of gift cards, less than this card's 25.00 EUR" in dead.last_error
         assert dead.hint
-
-
-def test_gift_card_webhooks_enqueue_one_sync_per_card():
-    body = {"id": 5501, "admin_graphql_api_id": "gid://shopify/GiftCard/5501", "balance": "1.00"}
-    assert route_gift_card_webhook(body) == [
-        ("gift_cards.sync", "gift_card:5501:sync", {"id": "gid://shopify/GiftCard/5501"})
-    ]
-    assert route_gift_card_webhook({"id": 7})[0][1] == "gift_card:7:sync"
 
 
 async def test_cards_older_than_the_integration_are_left_alone(tmp_path):

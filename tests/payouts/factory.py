@@ -53,7 +53,7 @@ def payout(
     legacy: int | None = None,
 ) -> Payout:
     legacy = legacy or next(_ids)
-    total = sum((t.net.amount for t in txs if t.type != "PAYOUT"), Decimal(0))
+    total = sum((t.net.amount for t in txs if t.type != "TRANSFER"), Decimal(0))
     return Payout.model_validate(
         {
             "id": f"gid://shopify/ShopifyPaymentsPayout/{legacy}",

@@ -35,13 +35,13 @@ def test_every_transaction_type_lands_on_its_account_and_the_lines_equal_the_pay
         tx("CHARGE", "121.00", "2.07", order="#1001"),
         tx("CHARGE", "49.95", "0.95", order="#1002"),
         tx("REFUND", "-20.00", order="#1001"),
-        tx("DISPUTE", "-49.95", order="#1003"),
+        tx("DISPUTE_WITHDRAWAL", "-49.95", order="#1003"),
         tx("CHARGEBACK_FEE", "-15.00"),
         tx("DISPUTE_REVERSAL", "49.95", order="#1003"),
         tx("RESERVED_FUNDS", "-30.00"),
         tx("RESERVED_FUNDS_REVERSAL", "10.00"),
         tx("ADJUSTMENT", "-0.40"),
-        tx("PAYOUT", "-112.53"),  # the transfer itself: never a line
+        tx("TRANSFER", "-112.53"),  # the payout itself: never a line, not in the sum
     ]
     p = payout(txs)
     plan = plan_bank_entry(p, txs, [], S)
@@ -171,14 +171,25 @@ def test_a_transaction_in_another_currency_is_refused():
         plan_bank_entry(payout(mixed, net="20.00"), mixed, [], S)
 
 
-def test_unknown_transaction_types_are_kept_visible_on_the_unassigned_account():
-    txs = [tx("CHARGE", "50.00"), tx("BILLING_DEBIT", "-9.00")]
+def test_a_type_a_later_api_adds_is_booked_unassigned_and_flagged_never_dropped():
+    txs = [tx("CHARGE", "50.00"), tx("HOVERCRAFT_RENTAL", "-9.00"), tx("TRANSFER", "-41.00")]
     plan = plan_bank_entry(payout(txs), txs, [], S)
-    assert plan.lines[1].gl == "1990" and "billing debit" in plan.lines[1].description
+    assert (plan.lines[1].kind, plan.lines[1].gl) == ("unknown", "1990")
+    assert plan.lines[1].amount == D("-9.00")
+    assert plan.unknown_types == ("HOVERCRAFT_RENTAL",)
+    assert plan.summary()["unknown_types"] == ["HOVERCRAFT_RENTAL"]
+    assert plan.total == plan.net == D("41.00")
+
+
+def test_real_types_without_an_account_of_their_own_are_unassigned_but_not_flagged():
+    txs = [tx("CHARGE", "50.00"), tx("SHIPPING_LABEL", "-6.50"), tx("BILLING_DEBIT", "-9.00")]
+    plan = plan_bank_entry(payout(txs), txs, [], S)
+    assert [(ln.kind, ln.gl) for ln in plan.lines[1:3]] == [("other", "1990"), ("fee", "4500")]
+    assert plan.unknown_types == () and "unknown_types" not in plan.summary()
 
 
 def test_a_retried_failed_payout_clears_the_failed_payout_account():
-    txs = [tx("PAYOUT_FAILURE", "200.00"), tx("CHARGE", "20.00")]
+    txs = [tx("TRANSFER_FAILURE", "200.00"), tx("CHARGE", "20.00")]
     plan = plan_bank_entry(payout(txs), txs, [], S)
     assert lines_by_kind(plan)["failed"] == [("1950", D("200.00"))]
 
@@ -194,7 +205,7 @@ def test_every_line_starts_with_the_payout_reference_and_dates_are_the_shop_loca
 
 
 def test_test_payouts_are_recognised():
-    assert is_test_payout([tx("CHARGE", "1.00", test=True), tx("PAYOUT", "-1.00")])
+    assert is_test_payout([tx("CHARGE", "1.00", test=True), tx("TRANSFER", "-1.00")])
     assert not is_test_payout([tx("CHARGE", "1.00"), tx("CHARGE", "1.00", test=True)])
 
 

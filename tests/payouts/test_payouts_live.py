@@ -69,7 +69,7 @@ async def test_a_payout_becomes_one_bank_entry_matching_the_invoice_and_is_never
             "/payouts",
             {
                 "transactions": [
-                    {"type": "DISPUTE", "amount": "-25.00"},
+                    {"type": "DISPUTE_WITHDRAWAL", "amount": "-25.00"},
                     {"type": "RESERVED_FUNDS", "amount": "-10.00"},
                     {"type": "ADJUSTMENT", "amount": "-0.37", "reason": "rounding"},
                 ]

@@ -76,12 +76,12 @@ def refund(
     rid: int = 900,
 ) -> Refund:
     adjustments = []
-    if shipping:
-        adjustments.append(
+    shipping_lines = []
+    if shipping:  # (subtotal, tax) as Refund.refundShippingLines reports them
+        shipping_lines.append(
             {
-                "id": "gid://shopify/OrderAdjustment/1",
-                "reason": "SHIPPING_REFUND",
-                "amountSet": bag(shipping[0]),
+                "id": "gid://shopify/RefundShippingLine/1",
+                "subtotalAmountSet": bag(shipping[0]),
                 "taxAmountSet": bag(shipping[1]),
             }
         )
@@ -124,6 +124,7 @@ def refund(
                     for i, (gateway, amount) in enumerate(paid, 1)
                 ]
             },
+            "refundShippingLines": {"nodes": shipping_lines},
             "orderAdjustments": {"nodes": adjustments},
         }
     )
@@ -151,7 +152,7 @@ def test_returned_unit_is_credited_with_the_original_item_vat_code_and_price():
 
 
 def test_refunded_shipping_is_credited_with_the_shipping_vat_code():
-    r = refund(shipping=("-4.09", "-0.86"), paid=[("shopify_payments", "4.95")])
+    r = refund(shipping=("4.09", "0.86"), paid=[("shopify_payments", "4.95")])
     plan = plan_refund(r, "#1001", ONE_DOC, WAREHOUSES, SETTINGS, ORDERS)
     (line,) = plan.credit_notes[0].lines
     assert (line.kind, line.item_code, line.net, line.vat_code) == (
@@ -285,7 +286,7 @@ def test_refunded_shipping_is_spread_over_the_documents_like_the_original():
             booked("shipping", "gid://shopify/ShippingLine/1", "SHIPPING", 1, "1.00"),
         ),
     }
-    r = refund(shipping=("-4.00", "-0.84"), paid=[("shopify_payments", "4.84")])
+    r = refund(shipping=("4.00", "0.84"), paid=[("shopify_payments", "4.84")])
     plan = plan_refund(r, "#1001", docs, WAREHOUSES, SETTINGS, ORDERS)
     assert [(n.warehouse, n.lines[0].net) for n in plan.credit_notes] == [
         ("AMS", D("3.00")),

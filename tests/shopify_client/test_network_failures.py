@@ -77,4 +77,4 @@ async def test_silent_server_times_out_as_transient():
 @pytest.mark.anyio
 async def test_bare_shop_domain_gets_https_and_the_versioned_graphql_path():
     async with ShopifyClient("my-shop.myshopify.com/", TOKEN) as client:
-        assert client.endpoint == "https://my-shop.myshopify.com/admin/api/2026-10/graphql.json"
+        assert client.endpoint == "https://my-shop.myshopify.com/admin/api/2026-01/graphql.json"

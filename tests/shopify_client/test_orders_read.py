@@ -126,7 +126,7 @@ async def test_payout_and_its_balance_transactions_add_up_to_the_net(shop, api):
 
     txs = [t async for t in api.iter_balance_transactions(payout.id)]
     assert {t.id for t in txs} >= set(created["balance_transaction_ids"]) - {payout.id}
-    movements = [t for t in txs if t.type != "PAYOUT"]
+    movements = [t for t in txs if t.type != "TRANSFER"]
     assert sum(t.net.amount for t in movements) == payout.net.amount
     assert all(t.net.amount == t.amount.amount - t.fee.amount for t in movements)
     assert [p async for p in api.iter_payouts(since, statuses=["FAILED"])] == []

@@ -49,6 +49,6 @@ def test_empty_secret_never_verifies():
 
 def test_topics_convert_between_header_and_enum_spelling():
     assert header_topic("ORDERS_CREATE") == "orders/create"
-    assert header_topic("GIFT_CARDS_UPDATE") == "gift_cards/update"
+    assert header_topic("INVENTORY_LEVELS_UPDATE") == "inventory_levels/update"
     assert header_topic("INVENTORY_LEVELS_UPDATE") == "inventory_levels/update"
     assert enum_topic("bulk_operations/finish") == "BULK_OPERATIONS_FINISH"

@@ -15,7 +15,8 @@ from daemon.serving import running_server
 
 TOKEN = "shpat_sandbox_token"
 SECRET = "sandbox_webhook_secret"
-VERSION = "2026-10"
+# The strictest version the sandbox models (2026-04: the inventory rules); 2026-01 is the default.
+VERSION = "2026-04"
 
 
 @dataclass

@@ -212,7 +212,8 @@ async def test_a_payouts_balance_transactions_add_up_to_its_net(shop):
         "/payouts",
         {
             "transactions": [
-                {"type": "DISPUTE", "amount": "-20.00", "fee": "15.00", "reason": "chargeback"},
+                {"type": "DISPUTE_WITHDRAWAL", "amount": "-20.00", "reason": "chargeback"},
+                {"type": "CHARGEBACK_FEE", "amount": "-15.00"},
                 {"type": "RESERVED_FUNDS", "amount": "-5.00"},
                 {"type": "ADJUSTMENT", "amount": "1.25"},
             ]
@@ -236,12 +237,13 @@ async def test_a_payouts_balance_transactions_add_up_to_its_net(shop):
     assert {t["type"] for t in txs} == {
         "CHARGE",
         "REFUND",
-        "DISPUTE",
+        "DISPUTE_WITHDRAWAL",
+        "CHARGEBACK_FEE",
         "RESERVED_FUNDS",
         "ADJUSTMENT",
-        "PAYOUT",
+        "TRANSFER",
     }
-    moved = [t for t in txs if t["type"] != "PAYOUT"]
+    moved = [t for t in txs if t["type"] != "TRANSFER"]
     assert sum(Decimal(t["net"]["amount"]) for t in moved) == net
     assert sum(Decimal(t["amount"]["amount"]) - Decimal(t["fee"]["amount"]) for t in moved) == net
     s = {k: Decimal(v["amount"]) for k, v in p["summary"].items()}

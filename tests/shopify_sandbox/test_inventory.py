@@ -1,4 +1,4 @@
-"""inventorySetQuantities as 2026-10 runs it: compare-and-set, idempotency key, userErrors."""
+"""inventorySetQuantities as 2026-04 runs it: compare-and-set, idempotency key, userErrors."""
 
 import pytest
 

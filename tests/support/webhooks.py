@@ -26,7 +26,7 @@ def shopify_headers(
         "X-Shopify-Topic": topic,
         "X-Shopify-Hmac-Sha256": base64.b64encode(digest).decode(),
         "X-Shopify-Shop-Domain": shop,
-        "X-Shopify-API-Version": "2026-10",
+        "X-Shopify-API-Version": "2026-01",
         "X-Shopify-Webhook-Id": webhook_id or str(uuid.uuid4()),
         "X-Shopify-Event-Id": event_id or str(uuid.uuid4()),
         "X-Shopify-Triggered-At": datetime.now(UTC).isoformat(),

@@ -7,24 +7,28 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from connectors.shopify.sandbox import webhook_payloads as wp
 from connectors.shopify.sandbox.actions_common import ActionError, Emit, dec, emit_level, ids
 from connectors.shopify.sandbox.records import BalanceTxRec, GiftCardRec, PayoutRec
 from connectors.shopify.sandbox.state import ShopState, gid, parse_id, utcnow
 
 PAYOUT_STATUSES = {"SCHEDULED", "IN_TRANSIT", "PAID", "FAILED", "CANCELED"}
-# Balance transaction types a payout may carry besides the charges and refunds of orders.
-EXTRA_TYPES = {
-    "ADJUSTMENT",
-    "DISPUTE",
-    "DISPUTE_REVERSAL",
-    "CHARGEBACK_FEE",
-    "RESERVED_FUNDS",
-    "RESERVED_FUNDS_REVERSAL",
-    "RESERVED_FUNDS_WITHDRAWAL",
-    "CHARGE",
-    "REFUND",
-}
+
+
+# Balance transaction types a payout may carry besides the charges and refunds of orders: any
+# real ShopifyPaymentsTransactionType value but the payout's own TRANSFER line.
+def extra_types() -> set[str]:
+    from connectors.shopify.sandbox.schema import executable_schema
+
+    enum = executable_schema().type_map["ShopifyPaymentsTransactionType"]
+    return set(enum.values) - {"TRANSFER"}  # type: ignore[attr-defined]
+
+
+def source_type(kind: str) -> str:
+    """The real ShopifyPaymentsSourceType a balance transaction of this type points at."""
+    if kind == "CHARGE":
+        return "CHARGE"
+    family = kind.split("_")[0]
+    return family if family in ("REFUND", "DISPUTE", "TRANSFER") else "ADJUSTMENT"
 
 
 def issue_gift_card(state: ShopState, emit: Emit, data: dict[str, Any]) -> dict:
@@ -49,7 +53,6 @@ def issue_gift_card(state: ShopState, emit: Emit, data: dict[str, Any]) -> dict:
     )
     card.transactions.append({"id": state.new_id(), "amount": amount, "at": now})
     state.gift_cards[card.id] = card
-    emit("gift_cards/create", wp.gift_card(state, card))
     return {"gift_card_id": gid("GiftCard", card.id), "code": card.code}
 
 
@@ -65,9 +68,6 @@ def change_gift_card(state: ShopState, emit: Emit, ref: Any, action: str) -> dic
     else:
         raise ActionError(f"unknown gift card action {action!r}", status=404)
     card.updated_at = now
-    if action == "disable":
-        emit("gift_cards/disable", wp.gift_card(state, card))
-    emit("gift_cards/update", wp.gift_card(state, card))
     return {"gift_card_id": gid("GiftCard", card.id)}
 
 
@@ -97,7 +97,7 @@ def create_payout(state: ShopState, emit: Emit, data: dict[str, Any]) -> dict:
 
     Signs follow Shopify Payments: money in is positive (charges), money out negative (refunds,
     disputes, reserves); fees are positive and subtracted, so net = amount - fee per line and the
-    payout's net is the sum of those nets. The PAYOUT line itself carries -net.
+    payout's net is the sum of those nets. The payout's own TRANSFER line carries -net.
     """
     status = str(data.get("status", "PAID")).upper()
     if status not in PAYOUT_STATUSES:
@@ -110,8 +110,10 @@ def create_payout(state: ShopState, emit: Emit, data: dict[str, Any]) -> dict:
     )
     for i, extra in enumerate(data.get("transactions") or []):
         kind = str(extra.get("type", "ADJUSTMENT")).upper()
-        if kind not in EXTRA_TYPES:
-            raise ActionError(f"transactions[{i}].type must be one of {sorted(EXTRA_TYPES)}")
+        if kind not in extra_types():
+            raise ActionError(
+                f"transactions[{i}].type must be a ShopifyPaymentsTransactionType but TRANSFER"
+            )
         order_id = parse_id(extra["order_id"]) if extra.get("order_id") else None
         btx = BalanceTxRec(
             state.new_id(),
@@ -121,7 +123,7 @@ def create_payout(state: ShopState, emit: Emit, data: dict[str, Any]) -> dict:
             utcnow(),
             None,
             order_id=order_id,
-            source_type=kind if kind != "RESERVED_FUNDS" else "ADJUSTMENT",
+            source_type=source_type(kind),
             adjustment_reason=extra.get("reason"),
         )
         state.balance_txs[btx.id] = btx
@@ -133,7 +135,7 @@ def create_payout(state: ShopState, emit: Emit, data: dict[str, Any]) -> dict:
     payout.net = sum((t.net for t in chosen), Decimal(0))
     closing = BalanceTxRec(
         state.new_id(),
-        "PAYOUT",
+        "TRANSFER",
         -payout.net,
         Decimal(0),
         utcnow(),

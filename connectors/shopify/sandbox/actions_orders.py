@@ -252,7 +252,6 @@ def _pay(
         )
         tx.gift_card_id = card.id
         tx_ids.append(tx.id)
-        emit("gift_cards/update", wp.gift_card(state, card))
         due -= amount
     if due > 0:
         tx_ids.append(add_transaction(state, order, "SALE", "shopify_payments", due).id)
@@ -301,7 +300,6 @@ def _issue_sold_gift_cards(state: ShopState, emit: Emit, order: OrderRec) -> lis
             card.transactions.append({"id": state.new_id(), "amount": line.unit_price, "at": now})
             state.gift_cards[card.id] = card
             made.append(card.id)
-            emit("gift_cards/create", wp.gift_card(state, card))
         line.fulfilled = line.quantity
     return made
 

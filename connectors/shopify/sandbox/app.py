@@ -22,6 +22,7 @@ from connectors.shopify.sandbox.schema import executable_schema
 from connectors.shopify.sandbox.state import ShopState
 from connectors.shopify.sandbox.throttle import CostBucket
 from connectors.shopify.sandbox.webhooks import WebhookDispatcher
+from connectors.shopify.version import DEFAULT_API_VERSION, SANDBOX_VERSIONS
 
 GRAPHQL_PATH = re.compile(r"^/admin/api/(?P<version>[\w-]+)/graphql\.json$")
 CONTROL_PREFIX = "/_sandbox/shopify"
@@ -47,7 +48,8 @@ class ShopifySandbox:
         *,
         access_token: str,
         webhook_secret: str,
-        api_version: str = "2026-10",
+        api_version: str = DEFAULT_API_VERSION,
+        versions: tuple[str, ...] = SANDBOX_VERSIONS,
         bucket_size: int = 1000,
         restore_rate: float = 100.0,
         time_scale: float = 1.0,
@@ -55,7 +57,8 @@ class ShopifySandbox:
         seed: int = 1,
     ) -> None:
         self._token = access_token
-        self.api_version = api_version
+        self.api_version = api_version  # what webhooks are sent as
+        self.versions = versions  # the /admin/api/{version}/ paths answered; others get 404
         self.shop_domain = shop_domain
         self.time_scale = time_scale
         self.state = ShopState(catalogue, shop_domain=shop_domain)
@@ -120,7 +123,7 @@ class ShopifySandbox:
             await self.control.handle(method, path[len(CONTROL_PREFIX) :], body, send)
             return
         match = GRAPHQL_PATH.match(path)
-        if match is None or method != "POST":
+        if match is None or method != "POST" or match["version"] not in self.versions:
             await http.send_json(send, 404, {"errors": "Not Found"})
             return
         self.requests["graphql"] += 1
@@ -151,7 +154,7 @@ class ShopifySandbox:
             return
         status, out = self.graphql.run(body, version, base_url, forced_throttle=fault == "throttle")
         headers = [
-            (b"x-shopify-api-version", self.api_version.encode()),
+            (b"x-shopify-api-version", version.encode()),
             (b"x-request-id", f"{self.rng.getrandbits(64):016x}".encode()),
         ]
         await http.send_json(send, status, out, headers)

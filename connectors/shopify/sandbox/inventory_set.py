@@ -1,4 +1,4 @@
-"""inventorySetQuantities as Shopify 2026-10 runs it: absolute, compare-and-set, idempotent."""
+"""inventorySetQuantities as Shopify 2026-01/04 run it: absolute, compare-and-set, idempotent."""
 
 from __future__ import annotations
 
@@ -149,7 +149,7 @@ class InventoryMutations:
             if (item_id, loc_id) in seen:
                 errors.append(
                     user_error(
-                        "NO_DUPLICATE_INVENTORY_ITEM_ID_GROUPED_WITH_LOCATION",
+                        "NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR",
                         path,
                         "The combination of inventoryItemId and locationId must be unique.",
                     )

@@ -1,4 +1,4 @@
-"""The Shopify Admin GraphQL schema (2026-10 subset) the sandbox runs and clients validate with."""
+"""The Admin GraphQL schema the sandbox runs: cut from the real 2026-01 one by schema_gen."""
 
 from __future__ import annotations
 

@@ -37,6 +37,7 @@ class ShopView(View):
             "country": "Netherlands",
             "countryCodeV2": cat.shop_country,
         }
+        self.shopAddress = self.billingAddress  # the same address; billingAddress is deprecated
 
 
 class LocationView(View):

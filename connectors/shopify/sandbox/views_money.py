@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from graphql import GraphQLResolveInfo
+from graphql import GraphQLError, GraphQLResolveInfo
 
 from connectors.shopify.sandbox.records import (
     BalanceTxRec,
@@ -19,7 +20,17 @@ from connectors.shopify.sandbox.state import gid, iso
 from connectors.shopify.sandbox.views_common import View, money, page
 from connectors.shopify.sandbox.views_orders import TransactionView, address_view
 
-ZERO_TYPES = ("PAYOUT",)
+# The payout's own line: what hideTransfers leaves out.
+TRANSFER_TYPES = ("TRANSFER",)
+# Orders the sandbox models; any other real sort key is refused rather than quietly ignored.
+PAYOUT_SORT = {"ISSUED_AT": lambda p: (p.issued_at, p.id), "ID": lambda p: p.id}
+BALANCE_SORT = {"PROCESSED_AT": lambda t: (t.created_at, t.id), "ID": lambda t: t.id}
+
+
+def _sorter(sorts: dict[str, Any], sort_key: str) -> Any:
+    if sort_key not in sorts:
+        raise GraphQLError(f"The sandbox does not model sortKey {sort_key}")
+    return sorts[sort_key]
 
 
 class CustomerView(View):
@@ -34,6 +45,7 @@ class CustomerView(View):
     lastName = property(lambda self: self.rec.last_name)
     displayName = property(lambda self: f"{self.rec.first_name} {self.rec.last_name}")
     phone = None
+    defaultPhoneNumber = None
     note = None
     tags: list[str] = []  # noqa: RUF012 - shared read-only default
     taxExempt = property(lambda self: bool(self.rec.vat_number))
@@ -115,7 +127,6 @@ class GiftCardView(View):
     rec: GiftCardRec
 
     id = property(lambda self: gid("GiftCard", self.rec.id))
-    legacyResourceId = property(lambda self: str(self.rec.id))
     initialValue = property(lambda self: money(self.rec.initial_value, self.cur))
     balance = property(lambda self: money(self.rec.balance, self.cur))
     createdAt = property(lambda self: iso(self.rec.created_at))
@@ -197,18 +208,29 @@ class PaymentsAccountView(View):
         pending = [t for t in self.s.balance_txs.values() if t.payout_id is None]
         return [money(sum((t.net for t in pending), start=0), self.cur)]
 
-    def payouts(self, info: GraphQLResolveInfo, query: str | None = None, **args: Any) -> Any:
+    def payouts(
+        self,
+        info: GraphQLResolveInfo,
+        query: str | None = None,
+        sortKey: str = "ISSUED_AT",
+        **args: Any,
+    ) -> Any:
         fields = {
             "id": lambda p: p.id,
             "status": lambda p: p.status.lower(),
             "issued_at": lambda p: p.issued_at,
             "date": lambda p: p.issued_at,
         }
-        rows = filter_records(sorted(self.s.payouts.values(), key=lambda p: p.id), query, fields)
+        ordered = sorted(self.s.payouts.values(), key=_sorter(PAYOUT_SORT, sortKey))
+        rows = filter_records(ordered, query, fields)
         return page(info, [PayoutView(self.s, p) for p in rows], args, key=lambda v: v.rec.id)
 
     def balanceTransactions(
-        self, info: GraphQLResolveInfo, query: str | None = None, **args: Any
+        self,
+        info: GraphQLResolveInfo,
+        query: str | None = None,
+        sortKey: str = "PROCESSED_AT",
+        **args: Any,
     ) -> Any:
         fields = {
             "payout_id": lambda t: t.payout_id,
@@ -217,25 +239,34 @@ class PaymentsAccountView(View):
             "processed_at": lambda t: t.created_at,
             "payout_date": lambda t: self.s.payouts[t.payout_id].issued_at if t.payout_id else None,
         }
-        rows = sorted(self.s.balance_txs.values(), key=lambda t: t.id)
+        rows = sorted(self.s.balance_txs.values(), key=_sorter(BALANCE_SORT, sortKey))
         if args.get("hideTransfers"):
-            rows = [t for t in rows if t.type not in ZERO_TYPES]
+            rows = [t for t in rows if t.type not in TRANSFER_TYPES]
         rows = filter_records(rows, query, fields)
         return page(info, [BalanceTxView(self.s, t) for t in rows], args, key=lambda v: v.rec.id)
 
 
-_SUMMARY = {  # balance transaction type -> payout summary category
+# Balance transaction type -> payout summary category. Shopify documents the categories, not a
+# per-type table: charges and refunds by name, disputes count as adjustments, failed payouts as
+# retried payouts; every other non-transfer type is summed under adjustments.
+_SUMMARY = {
     "CHARGE": "charges",
     "REFUND": "refunds",
     "REFUND_FAILURE": "refunds",
-    "ADJUSTMENT": "adjustments",
-    "DISPUTE": "adjustments",
-    "DISPUTE_REVERSAL": "adjustments",
-    "CHARGEBACK_FEE": "adjustments",
     "RESERVED_FUNDS": "reservedFunds",
     "RESERVED_FUNDS_REVERSAL": "reservedFunds",
     "RESERVED_FUNDS_WITHDRAWAL": "reservedFunds",
-    "PAYOUT_FAILURE": "retriedPayouts",
+    "TRANSFER_FAILURE": "retriedPayouts",
+    "TRANSFER_CANCEL": "retriedPayouts",
+    "ADVANCE": "advance",
+}
+_SUMMARY_FIELDS = {  # category -> (gross field, fee field) of ShopifyPaymentsPayoutSummary
+    "charges": ("chargesGross", "chargesFee"),
+    "refunds": ("refundsFeeGross", "refundsFee"),
+    "adjustments": ("adjustmentsGross", "adjustmentsFee"),
+    "reservedFunds": ("reservedFundsGross", "reservedFundsFee"),
+    "retriedPayouts": ("retriedPayoutsGross", "retriedPayoutsFee"),
+    "advance": ("advanceGross", "advanceFees"),
 }
 
 
@@ -253,18 +284,17 @@ class PayoutView(View):
     @property
     def summary(self) -> dict[str, Any]:
         """Gross and fee per category; the sum of (gross - fee) over categories is `net`."""
-        sums = {c: [0, 0] for c in set(_SUMMARY.values())}
+        sums = {c: [Decimal(0), Decimal(0)] for c in _SUMMARY_FIELDS}
         for tid in self.rec.transaction_ids:
             t = self.s.balance_txs[tid]
-            cat = _SUMMARY.get(t.type)
-            if cat:
-                sums[cat][0] += t.amount
-                sums[cat][1] += t.fee
-        zero = money(0, self.cur)
-        out = {"advanceFees": zero, "advanceGross": zero, "usdcRebateCreditAmount": zero}
-        for cat, (gross, fee) in sums.items():
-            out[f"{cat}Gross" if cat != "refunds" else "refundsFeeGross"] = money(gross, self.cur)
-            out[f"{cat}Fee"] = money(fee, self.cur)
+            if t.type not in TRANSFER_TYPES:
+                cat = sums[_SUMMARY.get(t.type, "adjustments")]
+                cat[0] += t.amount
+                cat[1] += t.fee
+        out = {"usdcRebateCreditAmount": money(0, self.cur)}
+        for cat, (gross_field, fee_field) in _SUMMARY_FIELDS.items():
+            out[gross_field] = money(sums[cat][0], self.cur)
+            out[fee_field] = money(sums[cat][1], self.cur)
         return out
 
 

@@ -76,17 +76,9 @@ class RefundView(View):
         return page(info, views, args, key=lambda v: v["key"])
 
     def orderAdjustments(self, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
+        # Refunded shipping is reported only in refundShippingLines; an order adjustment carries
+        # an OrderAdjustmentDiscrepancyReason, none of which is shipping (real schema 2026-01).
         views = []
-        if self.rec.shipping:
-            views.append(
-                {
-                    "id": gid("OrderAdjustment", self.rec.id * 10 + 1),
-                    "key": 1,
-                    "reason": "SHIPPING_REFUND",
-                    "amountSet": bag(-(self.rec.shipping - self.rec.shipping_tax), self.cur),
-                    "taxAmountSet": bag(-self.rec.shipping_tax, self.cur),
-                }
-            )
         if self.rec.discrepancy:
             views.append(
                 {

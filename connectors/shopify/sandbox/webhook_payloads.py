@@ -11,7 +11,6 @@ from connectors.shopify.sandbox import order_math as om
 from connectors.shopify.sandbox.records import (
     BulkOperationRec,
     FulfillmentRec,
-    GiftCardRec,
     LevelRec,
     LineRec,
     OrderRec,
@@ -303,28 +302,6 @@ def inventory_level(state: ShopState, level: LevelRec) -> dict[str, Any]:
         "updated_at": local(state, level.updated_at),
         "admin_graphql_api_id": f"gid://shopify/InventoryLevel/{level.location_id}"
         f"?inventory_item_id={level.item_id}",
-    }
-
-
-def gift_card(state: ShopState, g: GiftCardRec) -> dict[str, Any]:
-    return {
-        "id": g.id,
-        "admin_graphql_api_id": gid("GiftCard", g.id),
-        "balance": text(g.balance),
-        "initial_value": text(g.initial_value),
-        "currency": state.currency,
-        "created_at": local(state, g.created_at),
-        "updated_at": local(state, g.updated_at),
-        "disabled_at": local(state, g.deactivated_at),
-        "expires_on": g.expires_on.isoformat() if g.expires_on else None,
-        "line_item_id": g.line_id,
-        "order_id": g.order_id,
-        "customer_id": g.customer_id,
-        "note": g.note,
-        "last_characters": g.code[-4:],
-        "template_suffix": None,
-        "api_client_id": None,
-        "user_id": None,
     }
 
 

@@ -27,7 +27,6 @@ from daemon.flows.gift_cards.plan import (
     plan_redemption,
 )
 from daemon.flows.payouts.exact_refs import gl_account_ids
-from daemon.flows.webhook_body import shopify_gid
 from daemon.logs import get_logger
 from state.queue import Job
 
@@ -52,7 +51,7 @@ query gift_card($id: ID!) {
     initialValue { amount currencyCode }
     balance { amount currencyCode }
     order { id name }
-    customer { id email }
+    customer { id defaultEmailAddress { emailAddress } }
   }
 }
 """
@@ -64,12 +63,6 @@ def _settings(services: Any) -> GiftCardsSettings:
 
 def card_key(card_id: str | int) -> str:
     return f"gift_card:{str(card_id).rsplit('/', 1)[-1]}:sync"
-
-
-def route_gift_card_webhook(body: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    """gift_cards/create and gift_cards/update: sync that card (the payload is only a hint)."""
-    gid = shopify_gid(body, "GiftCard", what="gift card")
-    return [("gift_cards.sync", card_key(gid), {"id": gid})]
 
 
 async def import_gift_cards(services: Any, job: Job) -> None:

@@ -21,7 +21,7 @@ query order_facts($id: ID!) {
     phone
     customAttributes { key value }
     totalTipReceivedSet { shopMoney { amount currencyCode } }
-    customer { phone }
+    customer { defaultPhoneNumber { phoneNumber } }
     fulfillmentOrders(first: 5) {
       nodes {
         status
@@ -58,7 +58,8 @@ def facts_from_graphql(node: dict[str, Any] | None) -> OrderFacts:
         return OrderFacts()
     attributes = {a["key"]: a["value"] for a in node.get("customAttributes") or [] if a}
     tip_set = (node.get("totalTipReceivedSet") or {}).get("shopMoney") or {}
-    phone = node.get("phone") or (node.get("customer") or {}).get("phone")
+    customer = node.get("customer") or {}
+    phone = node.get("phone") or (customer.get("defaultPhoneNumber") or {}).get("phoneNumber")
     places: dict[str, list[tuple[str, int]]] = {}
     for fo in (node.get("fulfillmentOrders") or {}).get("nodes") or []:
         if fo.get("status") == "CANCELLED":

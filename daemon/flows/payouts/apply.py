@@ -136,6 +136,12 @@ async def book_payout(services: Any, job: Job) -> None:
         plan = plan_bank_entry(payout, txs, receivables, s, zone=_zone(services))
         found = await _post(services, plan)
         log.info("payout booked", payout=payout.id, entry=found[1], **plan.summary())
+        if plan.unknown_types:  # booked on the unassigned account; someone must place them
+            log.warning(
+                "payout has transaction types shopsync does not know; booked as unassigned",
+                payout=payout.id,
+                types=list(plan.unknown_types),
+            )
         data = plan.summary()
     else:
         log.info("payout found booked in Exact; linking", payout=payout.id, entry=found[1])

@@ -27,13 +27,15 @@ class PayoutsSettings(BaseModel):
     # Exact keeps one currency per bank journal.
     currency_journals: dict[str, str] = Field(default_factory=dict)
     debtors_account: str = "1300"  # receipts matched to an open invoice go against the customer
-    unassigned_account: str = "1990"  # receipts and refunds without a 100 % invoice match
-    payment_costs_account: str = "4500"  # Shopify's fees
+    # Receipts and refunds without a 100 % invoice match, movements shopsync has no account for
+    # (lending, shipping labels, duties, …) and types a later API adds (flagged): see types.py.
+    unassigned_account: str = "1990"
+    payment_costs_account: str = "4500"  # Shopify's fees, billing debits and referral fees
     dispute_account: str = "1960"  # disputes, chargeback fees and their reversals
     reserve_account: str = "1950"  # reserved funds held back and released
     rounding_account: str = "8990"  # adjustments and sub-cent rounding
     # A failed or cancelled payout's money waits here until Shopify pays it out again (the
-    # PAYOUT_FAILURE line of that later payout clears it).
+    # TRANSFER_FAILURE line of that later payout clears it).
     failed_payout_account: str = "1950"
 
     @field_validator("currencies")

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+# The values of OrderAdjustmentDiscrepancyReason in the Admin API 2026-01 (the test
+# tests/refunds/test_adjustment_reasons.py holds this to the vendored schema).
+ADJUSTMENT_REASONS = frozenset(
+    {
+        "RESTOCK",
+        "DAMAGE",
+        "CUSTOMER",
+        "REFUND_DISCREPANCY",
+        "FULL_RETURN_BALANCING_ADJUSTMENT",
+        "PENDING_REFUND_DISCREPANCY",
+    }
+)
 
 
 class RefundsSettings(BaseModel):
@@ -15,8 +28,9 @@ class RefundsSettings(BaseModel):
     store_credit_gl: str = "1810"  # liability: store credit owed to customers
     bonus_gl: str = "4600"  # cost of a bonus given on top of a refund to store credit
     gift_card_gl: str = "1800"  # liability: a refund paid back onto a gift card
-    # Order-level adjustments by Shopify reason (REFUND_DISCREPANCY covers restocking fees and
-    # goodwill amounts); a reason not listed goes to `adjustments_gl`.
+    # Order-level adjustments by OrderAdjustmentDiscrepancyReason (REFUND_DISCREPANCY covers
+    # restocking fees and goodwill amounts); a reason not listed goes to `adjustments_gl`.
+    # Refunded shipping is never an adjustment (it is credited like the original shipping).
     adjustments: dict[str, str] = Field(default_factory=lambda: {"REFUND_DISCREPANCY": "8000"})
     adjustments_gl: str = "8000"
     # A refunded unit Shopify did not restock is credited with this (non-stock) item, so Exact
@@ -26,3 +40,15 @@ class RefundsSettings(BaseModel):
     max_rounding: Decimal = Field(Decimal("0.05"), ge=0)  # per refund; more is an error
     # A refund that arrives before its order is in Exact waits this long between looks.
     wait_for_order: float = Field(30.0, ge=0.05)
+
+    @field_validator("adjustments")
+    @classmethod
+    def _real_reasons(cls, v: dict[str, str]) -> dict[str, str]:
+        out = {k.strip().upper(): gl for k, gl in v.items()}
+        unknown = sorted(set(out) - ADJUSTMENT_REASONS)
+        if unknown:
+            raise ValueError(
+                f"{', '.join(unknown)}: not an order adjustment reason Shopify sends"
+                f" (one of {', '.join(sorted(ADJUSTMENT_REASONS))})"
+            )
+        return out

@@ -184,10 +184,8 @@ def _shipping(
     refund: Refund, documents: Mapping[str, Mapping[str, Any]], out: dict[str, list[CreditLine]]
 ) -> Decimal:
     """Credit refunded shipping like the original; answer what could not be placed (net)."""
-    net = -sum(
-        (a.amount_set.shop_money.amount for a in refund.order_adjustments if _shipping_adj(a)),
-        ZERO,
-    )
+    # Shopify reports refunded shipping only in refundShippingLines (real schema 2026-01).
+    net = sum((s.subtotal_amount_set.shop_money.amount for s in refund.refund_shipping_lines), ZERO)
     if not net:
         return ZERO
     booked = [
@@ -213,10 +211,6 @@ def _shipping(
                 )
             )
     return ZERO
-
-
-def _shipping_adj(adjustment: Any) -> bool:
-    return (adjustment.reason or "").upper() == "SHIPPING_REFUND"
 
 
 def paid_back(refund: Refund) -> dict[str, Decimal]:
@@ -305,8 +299,6 @@ def _entry(
             lines.append(EntryLine(targets[where], -amount, note=f"paid back: {where}"))
     adjusted = ZERO
     for adj in refund.order_adjustments:
-        if _shipping_adj(adj):
-            continue
         reason = (adj.reason or "OTHER").upper()
         amount = adj.amount_set.shop_money.amount
         if adj.tax_amount_set is not None:
