@@ -19,6 +19,7 @@ from connectors.exact.sandbox import ExactSandbox
 from connectors.paynl.sandbox import PaySandbox
 from connectors.sandbox_catalogue import Catalogue, build_catalogue
 from connectors.shopify.sandbox.app import ShopifySandbox
+from connectors.shopify.version import DEFAULT_API_VERSION
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ class Sandboxes:
         c = self.credentials
         return {
             "shopify": {
-                "graphql": "/admin/api/2026-10/graphql.json",
+                "graphql": f"/admin/api/{DEFAULT_API_VERSION}/graphql.json",
                 "control": "/_sandbox/shopify/",
                 "access_token": c.shopify_access_token,
                 "webhook_secret": c.shopify_webhook_secret,

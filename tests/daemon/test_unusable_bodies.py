@@ -107,7 +107,6 @@ TOPICS = {
     "refunds/create": ("order_id", "order id"),
     "fulfillments/create": ("order_id", "order id"),
     "inventory_levels/update": ("inventory_item_id", "inventory item id"),
-    "gift_cards/update": ("id", "gift card id"),
 }
 OBJECT = st.dictionaries(st.text(max_size=6), st.integers() | st.text(max_size=6), max_size=3)
 NOT_OBJECT = (
