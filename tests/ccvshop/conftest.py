@@ -97,11 +97,16 @@ def ccv() -> Callable[..., Any]:
             for k in list(options)
             if k.startswith("client_")
         }
+        webhook_http = options.pop("webhook_http", None)
         time = FakeTime()
         settings = Settings()
         settings.update(options)
         sandbox = CcvShopSandbox(
-            public_key=PUBLIC, secret=SECRET, clock=time.now, settings=settings
+            public_key=PUBLIC,
+            secret=SECRET,
+            clock=time.now,
+            settings=settings,
+            webhook_http=webhook_http,
         )
         transport = httpx.ASGITransport(app=sandbox.app)
         client = CcvShopClient(

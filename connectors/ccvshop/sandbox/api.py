@@ -32,6 +32,7 @@ from .schemas import (
 )
 from .settings import Faults, Settings
 from .store import PREFIX, Store, money, stamp
+from .webhooks import Outbox
 
 ROUTES: dict[tuple[str, ...], set[str]] = {
     ("orders",): {"GET"},
@@ -99,9 +100,17 @@ def _plain(value: Any) -> Any:
 
 class RestApi:
     def __init__(
-        self, store: Store, settings: Settings, faults: Faults, *, public_key: str, secret: str
+        self,
+        store: Store,
+        settings: Settings,
+        faults: Faults,
+        outbox: Outbox,
+        *,
+        public_key: str,
+        secret: str,
     ) -> None:
         self.store = store
+        self.outbox = outbox
         self.settings = settings
         self.faults = faults
         self.public_key = public_key
@@ -198,6 +207,7 @@ class RestApi:
     def _dispatch(self, request: Request, shape: tuple[str, ...], ids: list[int]) -> Response:
         method = request.method
         resource = shape[-1] if shape[-1] != "{id}" else shape[-2]
+        self.outbox.base = request.base  # links in webhook payloads name the shop as called
         params = dict(parse_qsl(request.query, keep_blank_values=True))
         filters = check_query(resource, params, one=shape[-1] == "{id}")
         base = request.base
@@ -210,6 +220,7 @@ class RestApi:
             order = _get(s.orders, ids[0])
             if method == "PATCH":
                 self._patch_order(order, _json(request))
+                self.outbox.emit("orders.updated", "orders", order)
                 return Response(204)
             return _ok(s.order_view(order, base))
         if shape == ("orders", "{id}", "orderrows"):
@@ -238,6 +249,7 @@ class RestApi:
                 body = check_body("products", PRODUCT_PATCH, _json(request))
                 _apply(product, body, renames={"active": "is_active"})
                 product["modifydate"] = stamp(s.now())
+                self.outbox.emit("products.updated", "products", product)
                 return Response(204)
             return _ok(s.href_view("products", product, base))
         if shape == ("users",):

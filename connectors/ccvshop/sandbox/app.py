@@ -9,10 +9,14 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import anyio
+import httpx
+
 from .api import Request, Response, RestApi, dumps
 from .control import Control, ControlError
 from .settings import Faults, Settings
 from .store import Store
+from .webhooks import Outbox
 
 CONTROL = "/_sandbox/ccvshop"
 
@@ -41,33 +45,65 @@ class CcvShopSandbox:
         secret: str,
         clock: Callable[[], dt.datetime] | None = None,
         settings: Settings | None = None,
+        webhook_http: httpx.AsyncClient | None = None,
     ) -> None:
         self.clock = ShopClock(clock)
         self.settings = settings or Settings()
         self.faults = Faults()
         self.store = Store(self.clock.now)
+        self.outbox = Outbox(self.store, self.settings)
         self.api = RestApi(
-            self.store, self.settings, self.faults, public_key=public_key, secret=secret
+            self.store,
+            self.settings,
+            self.faults,
+            self.outbox,
+            public_key=public_key,
+            secret=secret,
         )
-        self.control = Control(self.store, self.settings, self.faults, self.clock)
+        self.control = Control(self.store, self.settings, self.faults, self.clock, self.outbox)
+        self.webhook_http = webhook_http  # how calls reach receivers (tests pass a transport)
 
         async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
             if scope["type"] == "lifespan":
-                await receive()
-                await send({"type": "lifespan.startup.complete"})
-                await receive()
-                await send({"type": "lifespan.shutdown.complete"})
+                await self._lifespan(receive, send)
                 return
             if scope["type"] != "http":
                 return
             request = await _read(scope, receive)
-            if request.path.startswith(CONTROL):
+            if request.path.rstrip("/") == f"{CONTROL}/webhooks/deliver":
+                calls = await self.deliver_webhooks()
+                body = dumps({"delivered": len(calls)})
+                response = Response(200, body, {"content-type": "application/json"})
+            elif request.path.startswith(CONTROL):
                 response = self._control(request)
             else:
                 response = self.api.serve(request)
             await _write(send, response)
 
         self.app = app
+
+    async def deliver_webhooks(self) -> list[Any]:
+        if self.webhook_http is not None:
+            return await self.outbox.deliver(self.webhook_http)
+        async with httpx.AsyncClient(timeout=10) as http:
+            return await self.outbox.deliver(http)
+
+    async def _lifespan(self, receive: Any, send: Any) -> None:
+        """Deliver webhook calls in the background while served (`shopsync sandbox`)."""
+        async with anyio.create_task_group() as tg:
+            await receive()  # lifespan.startup
+
+            async def loop() -> None:
+                while True:
+                    if self.outbox.pending:
+                        await self.deliver_webhooks()
+                    await anyio.sleep(0.2)
+
+            tg.start_soon(loop)
+            await send({"type": "lifespan.startup.complete"})
+            await receive()  # lifespan.shutdown
+            tg.cancel_scope.cancel()
+        await send({"type": "lifespan.shutdown.complete"})
 
     def _control(self, request: Request) -> Response:
         route = request.path[len(CONTROL) :]

@@ -23,6 +23,7 @@ settings and move the clock. Never signed, never rate-limited, never faulted.
 | `GET/POST /faults`                 | `{error_rate, burst_429, bad_signature}`               |
 | `GET/POST /settings`               | see `settings.Settings`                                |
 | `POST /clock`                      | `{advance_seconds}`: shop time jumps (skew, windows)   |
+| `POST /webhooks/deliver`           | –: post the waiting webhook calls now (see `webhooks`) |
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import Any
 
 from .settings import Faults, SettingError, Settings
 from .store import Store, money, stamp
+from .webhooks import Outbox
 
 ADDRESS = (
     "first_name",
@@ -52,8 +54,11 @@ class ControlError(ValueError):
 
 
 class Control:
-    def __init__(self, store: Store, settings: Settings, faults: Faults, clock: Any) -> None:
+    def __init__(
+        self, store: Store, settings: Settings, faults: Faults, clock: Any, outbox: Outbox
+    ) -> None:
         self.store, self.settings, self.faults, self.clock = store, settings, faults, clock
+        self.outbox = outbox
 
     def handle(self, method: str, route: str, body: Any) -> Any:
         parts = [p for p in route.split("/") if p]
@@ -108,7 +113,9 @@ class Control:
                 fields[name] = Decimal(str(_number(body, name)))
         if "eannumber" in body:
             fields["eannumber"] = _text(body, "eannumber")
-        return self.store.add_product(fields)
+        product = self.store.add_product(fields)
+        self.outbox.emit("products.created", "products", product)
+        return product
 
     def add_order(self, body: dict[str, Any]) -> dict[str, Any]:
         rows_in = body.get("rows")
@@ -158,6 +165,7 @@ class Control:
                 shipping=created["total_shipping"],
             )
             created["invoicenumber"] = self.store.next_invoicenumber - 1
+        self.outbox.emit("orders.created", "orders", created)
         return created
 
     def _row(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -186,6 +194,7 @@ class Control:
         if not isinstance(status, int) or not 1 <= status <= 14:
             raise ControlError("status: 1 to 14")
         order["status"] = status
+        self.outbox.emit("orders.updated", "orders", order)
         return order
 
     def credit(self, order: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
@@ -204,9 +213,11 @@ class Control:
         shipping = money(body.get("shipping", 0))
         if not rows and not shipping:
             raise ControlError("a credit invoice needs rows or shipping")
-        return self.store.add_invoice(
+        invoice = self.store.add_invoice(
             order, rows, credit=True, sign=self.settings.credit_invoice_sign, shipping=shipping
         )
+        self.outbox.emit("invoices.created", "invoices", invoice)
+        return invoice
 
     def set_stock(self, body: dict[str, Any]) -> dict[str, Any]:
         product = self.store.find_product(
@@ -216,6 +227,7 @@ class Control:
             raise ControlError("no such product")
         product["stock"] = Decimal(str(_number(body, "stock")))
         product["modifydate"] = stamp(self.store.now())
+        self.outbox.emit("products.updated", "products", product)
         return product
 
     def state(self) -> dict[str, Any]:
@@ -229,6 +241,7 @@ class Control:
             "webhooks": _plain(list(s.webhooks.values())),
             "settings": self.settings.state(),
             "faults": self.faults.state(),
+            "webhook_calls": self.outbox.state(),
         }
 
 

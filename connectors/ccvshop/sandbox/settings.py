@@ -35,11 +35,17 @@ class Settings:
     credit_invoice_sign: str = "negative"
     # Webhook events the shop accepts on POST /webhooks/.
     webhook_events: list[str] = field(default_factory=lambda: list(CONFIRMED_EVENTS))
+    # A webhook call's body: the whole record, {"id"} or {"id", "href"}; unpublished.
+    webhook_payload: str = "href"
+    # Its x-hash: HMAC-SHA512 with the webhook key over "uri|body", the body, or none.
+    webhook_signature: str = "uri_body"
 
     _CHOICES = {  # noqa: RUF012 - a class constant, not a field
         "oversize_page": ("refuse", "clamp"),
         "auth_failure_status": (401, 403),
         "credit_invoice_sign": ("negative", "positive"),
+        "webhook_payload": ("full", "id", "href"),
+        "webhook_signature": ("uri_body", "body", "none"),
     }
 
     def update(self, body: dict[str, Any]) -> None:
