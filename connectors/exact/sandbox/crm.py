@@ -25,6 +25,7 @@ ACCOUNT_FIELDS = (
     "AddressLine2",
     "Postcode",
     "City",
+    "State",  # the contract's crm/Accounts field (a state/province code)
     "IsSales",
     "Status",
     "SearchCode",

@@ -20,6 +20,7 @@ from connectors.shopify.sandbox.actions_common import (
     ids,
     touch,
 )
+from connectors.shopify.sandbox.addresses import default_address, parse_address
 from connectors.shopify.sandbox.records import (
     CustomerRec,
     FulfillmentRec,
@@ -105,6 +106,10 @@ def _customer(state: ShopState, data: dict[str, Any], country: str) -> CustomerR
     return found
 
 
+def _country(address: Any) -> str | None:
+    return address.get("country_code") if isinstance(address, dict) else None
+
+
 def _lines(state: ShopState, data: dict[str, Any], dest: str, exempt: bool) -> list[LineRec]:
     lines, first_location = [], next(iter(state.locations))
     for i, spec in enumerate(data.get("lines") or []):
@@ -170,8 +175,18 @@ def _allocate_discount(lines: list[LineRec], amount: Decimal) -> None:
 
 def create_order(state: ShopState, emit: Emit, data: dict[str, Any]) -> dict[str, Any]:
     home = state.catalogue.shop_country
-    ship_to = data.get("shipping_country") or data.get("billing_country") or home
-    bill_to = data.get("billing_country") or ship_to
+    ship_raw, bill_raw = data.get("shipping_address"), data.get("billing_address")
+    ship_to = (
+        _country(ship_raw)
+        or data.get("shipping_country")
+        or _country(bill_raw)
+        or data.get("billing_country")
+        or home
+    ).upper()
+    bill_to = (_country(bill_raw) or data.get("billing_country") or ship_to).upper()
+    # Addresses are checked before anything is stored (a new customer included).
+    ship_parsed = parse_address(ship_raw, "shipping_address", ship_to) if ship_raw else None
+    bill_parsed = parse_address(bill_raw, "billing_address", bill_to) if bill_raw else None
     customer = _customer(state, data, ship_to)
     exempt = bool(customer and customer.vat_number)
     lines = _lines(state, data, ship_to, exempt)
@@ -194,8 +209,15 @@ def create_order(state: ShopState, emit: Emit, data: dict[str, Any]) -> dict[str
     if paid and data.get("gift_card_payment"):
         _check_gift_card(state, data["gift_card_payment"])  # fail before anything is stored
     now = utcnow()
-    name = {"first_name": customer.first_name, "last_name": customer.last_name} if customer else {}
+    first, last = (customer.first_name, customer.last_name) if customer else (None, None)
     company = (data.get("customer") or {}).get("company") or (customer and customer.company)
+    ship_address = ship_parsed or default_address(ship_to, first, last, company)
+    if bill_parsed:
+        bill_address = bill_parsed
+    elif ship_parsed and bill_to == ship_to:
+        bill_address = dict(ship_address)  # "billing address same as shipping"
+    else:
+        bill_address = default_address(bill_to, first, last, company)
     order = OrderRec(
         state.new_id(),
         state.next_order_number(),
@@ -205,8 +227,8 @@ def create_order(state: ShopState, emit: Emit, data: dict[str, Any]) -> dict[str
         now,
         lines,
         shipping,
-        {**name, "company": company, "country": ship_to},
-        {**name, "company": company, "country": bill_to},
+        ship_address,
+        bill_address,
         discount_title=(data.get("discount") or {}).get("title"),
         discount_total=sum((x.discount for x in lines), Decimal(0)),
         tip=dec(data.get("tip", "0"), "tip"),

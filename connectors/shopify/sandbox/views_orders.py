@@ -7,6 +7,7 @@ from typing import Any
 from graphql import GraphQLResolveInfo
 
 from connectors.shopify.sandbox import order_math as om
+from connectors.shopify.sandbox.addresses import COUNTRY_NAMES
 from connectors.shopify.sandbox.records import (
     FulfillmentRec,
     LineRec,
@@ -17,15 +18,6 @@ from connectors.shopify.sandbox.records import (
 from connectors.shopify.sandbox.state import gid, iso
 from connectors.shopify.sandbox.views_catalog import LocationView, ProductView, VariantView
 from connectors.shopify.sandbox.views_common import View, bag, first_n, money, page
-
-_COUNTRY_NAMES = {
-    "NL": "Netherlands",
-    "BE": "Belgium",
-    "DE": "Germany",
-    "FR": "France",
-    "US": "United States",
-    "GB": "United Kingdom",
-}
 
 
 def address_view(addr: dict[str, Any] | None, num: int) -> dict[str, Any] | None:
@@ -39,14 +31,14 @@ def address_view(addr: dict[str, Any] | None, num: int) -> dict[str, Any] | None
         "name": " ".join(x for x in (first, last) if x) or None,
         "company": addr.get("company"),
         "address1": addr.get("address1", "Main street 1"),
-        "address2": None,
+        "address2": addr.get("address2"),
         "city": addr.get("city", "Somewhere"),
         "zip": addr.get("zip", "1000 AA"),
-        "province": None,
-        "provinceCode": None,
-        "country": _COUNTRY_NAMES.get(addr["country"], addr["country"]),
+        "province": addr.get("province"),
+        "provinceCode": addr.get("province_code"),
+        "country": COUNTRY_NAMES.get(addr["country"], addr["country"]),
         "countryCodeV2": addr["country"],
-        "phone": None,
+        "phone": addr.get("phone"),
     }
 
 

@@ -63,10 +63,14 @@ def _address(addr: dict[str, Any] | None) -> dict[str, Any] | None:
         "last_name": addr.get("last_name"),
         "company": addr.get("company"),
         "address1": addr.get("address1", "Main street 1"),
+        "address2": addr.get("address2"),
         "city": addr.get("city", "Somewhere"),
         "zip": addr.get("zip", "1000 AA"),
+        "province": addr.get("province"),
+        "province_code": addr.get("province_code"),
         "country_code": addr["country"],
         "country": addr["country"],
+        "phone": addr.get("phone"),
     }
 
 

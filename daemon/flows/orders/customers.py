@@ -39,6 +39,7 @@ class CustomerPlan:
     address2: str | None = None
     postcode: str | None = None
     city: str | None = None
+    state: str | None = None  # the province's code (Exact's Account.State), where it has one
     country: str | None = None
     language: str | None = None
 
@@ -53,6 +54,7 @@ class CustomerPlan:
             "AddressLine2": self.address2,
             "Postcode": self.postcode,
             "City": self.city,
+            "State": self.state,
             "Language": self.language,
             "IsSales": True,
             "Status": "C",
@@ -122,6 +124,7 @@ def plan_customer(order: Order, facts: OrderFacts, settings: OrdersSettings) -> 
         address2=address.address2,
         postcode=address.zip,
         city=address.city,
+        state=address.province_code,
         country=country,
         language=cfg.languages.get(country, cfg.default_language),
     )

@@ -1,0 +1,108 @@
+"""The control routes speak what real shops do: full addresses, partial fulfilment, payouts
+with a date and a currency, and refuse what a shop would refuse."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.anyio
+
+ADDRESSES = """query($id: ID!) { order(id: $id) {
+  shippingAddress { name firstName lastName company address1 address2 city zip province
+    provinceCode country countryCodeV2 phone }
+  billingAddress { name company address1 address2 city zip provinceCode countryCodeV2 phone }
+} }"""
+OFFICE = {
+    "first_name": "Ann",
+    "last_name": "de Vries",
+    "company": "De Vries Tegels B.V.",
+    "address1": "Keizersgracht 221",
+    "address2": "3e verdieping",
+    "city": "Amsterdam",
+    "zip": "1016dv",
+    "country_code": "NL",
+    "phone": "+31 20 123 4567",
+}
+SKU = {"sku": "SKU-00001", "quantity": 1}
+
+
+async def refused(shop, path: str, body: dict) -> str:
+    r = await shop.http.post(f"{shop.url}/_sandbox/shopify{path}", json=body)
+    assert r.status_code == 422, r.text
+    return r.json()["error"]
+
+
+async def test_orders_carry_full_shipping_and_billing_addresses(shop):
+    store = {
+        "name": "Bob Smith",
+        "address1": "500 Market St",
+        "city": "San Francisco",
+        "province_code": "CA",
+        "province": "California",
+        "zip": "94105-1234",
+        "country_code": "US",
+    }
+    made = await shop.control(
+        "POST",
+        "/orders",
+        {"lines": [SKU], "shipping_address": store, "billing_address": OFFICE},
+    )
+    order = (await shop.gql(ADDRESSES, {"id": made["order_id"]}))["data"]["order"]
+    assert order["shippingAddress"] == {
+        "name": "Bob Smith",
+        "firstName": "Bob",
+        "lastName": "Smith",
+        "company": None,
+        "address1": "500 Market St",
+        "address2": None,
+        "city": "San Francisco",
+        "zip": "94105-1234",
+        "province": "California",
+        "provinceCode": "CA",
+        "country": "United States",
+        "countryCodeV2": "US",
+        "phone": None,
+    }
+    assert order["billingAddress"] == {
+        "name": "Ann de Vries",
+        "company": "De Vries Tegels B.V.",
+        "address1": "Keizersgracht 221",
+        "address2": "3e verdieping",
+        "city": "Amsterdam",
+        "zip": "1016 DV",  # stored as the Dutch write it
+        "provinceCode": None,
+        "countryCodeV2": "NL",
+        "phone": "+31 20 123 4567",
+    }
+
+
+async def test_billing_is_the_shipping_address_when_none_is_given(shop):
+    made = await shop.control("POST", "/orders", {"lines": [SKU], "shipping_address": OFFICE})
+    order = (await shop.gql(ADDRESSES, {"id": made["order_id"]}))["data"]["order"]
+    assert order["billingAddress"]["address2"] == "3e verdieping"
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [
+        (
+            OFFICE | {"zip": "101 DV"},
+            "shipping_address.zip: Enter a valid postal code for Netherlands",
+        ),
+        (OFFICE | {"country_code": "DE"}, "Enter a valid postal code for Germany"),
+        (OFFICE | {"country_code": "BE", "zip": "10000"}, "valid postal code for Belgium"),
+        (
+            OFFICE | {"country_code": "US", "zip": "94105"},
+            "shipping_address.province_code: Select a state / province",
+        ),
+        (OFFICE | {"address1": " "}, "shipping_address.address1 can't be blank"),
+        (OFFICE | {"street": "x"}, "unknown fields ['street']"),
+    ],
+)
+async def test_an_address_a_shop_would_refuse_is_refused_and_nothing_is_stored(
+    shop, address, message
+):
+    before = len(shop.sandbox.state.orders), len(shop.sandbox.state.customers)
+    body = {"lines": [SKU], "shipping_address": address, "customer": {"email": "x@example.com"}}
+    assert message in await refused(shop, "/orders", body)
+    assert (len(shop.sandbox.state.orders), len(shop.sandbox.state.customers)) == before
