@@ -106,3 +106,78 @@ async def test_an_address_a_shop_would_refuse_is_refused_and_nothing_is_stored(
     body = {"lines": [SKU], "shipping_address": address, "customer": {"email": "x@example.com"}}
     assert message in await refused(shop, "/orders", body)
     assert (len(shop.sandbox.state.orders), len(shop.sandbox.state.customers)) == before
+
+
+FULFILMENTS = """query($id: ID!) { order(id: $id) { displayFulfillmentStatus
+  fulfillments { fulfillmentLineItems(first: 10) { nodes { quantity lineItem { sku } } } }
+  fulfillmentOrders(first: 5) { nodes { status
+    lineItems(first: 10) { nodes { remainingQuantity lineItem { sku } } } } }
+} }"""
+
+
+async def test_fulfil_ships_chosen_lines_and_quantities_in_several_fulfilments(shop):
+    made = await shop.control(
+        "POST",
+        "/orders",
+        {"lines": [{"sku": "SKU-00001", "quantity": 3}, {"sku": "SKU-00002", "quantity": 2}]},
+    )
+    first = await shop.control(
+        "POST",
+        f"/orders/{made['order_id']}/fulfil",
+        {"lines": [{"sku": "SKU-00001", "quantity": 1}]},
+    )
+    second = await shop.control(
+        "POST",
+        f"/orders/{made['order_id']}/fulfil",
+        {
+            "location": "AMS",
+            "lines": [
+                {"line_item_id": made["line_item_ids"][0], "quantity": 2},
+                {"sku": "SKU-00002", "quantity": 1},
+            ],
+        },
+    )
+    assert len(first["fulfillment_ids"]) == len(second["fulfillment_ids"]) == 1
+    order = (await shop.gql(FULFILMENTS, {"id": made["order_id"]}))["data"]["order"]
+    shipped = [
+        [(n["lineItem"]["sku"], n["quantity"]) for n in f["fulfillmentLineItems"]["nodes"]]
+        for f in order["fulfillments"]
+    ]
+    assert shipped == [[("SKU-00001", 1)], [("SKU-00001", 2), ("SKU-00002", 1)]]
+    assert order["displayFulfillmentStatus"] == "PARTIALLY_FULFILLED"
+    remaining = {
+        n["lineItem"]["sku"]: n["remainingQuantity"]
+        for fo in order["fulfillmentOrders"]["nodes"]
+        for n in fo["lineItems"]["nodes"]
+    }
+    assert remaining == {"SKU-00001": 0, "SKU-00002": 1}
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ([{"sku": "SKU-00001", "quantity": 4}], "Invalid fulfillment order line item quantity"),
+        (
+            [{"sku": "SKU-00001", "quantity": 2}, {"sku": "SKU-00001", "quantity": 2}],
+            "(2; 1 left to fulfil)",
+        ),
+        ([{"sku": "SKU-00009", "quantity": 1}], "has no such line"),
+        ([{"sku": "SKU-00001", "quantity": 1}, {"sku": "SKU-00002"}], "different locations"),
+        ([{"gift_card": True}], "has no such line"),
+        ([], "non-empty list"),
+    ],
+)
+async def test_fulfil_refuses_what_shopify_refuses_and_ships_nothing(shop, lines, message):
+    made = await shop.control(
+        "POST",
+        "/orders",
+        {
+            "lines": [
+                {"sku": "SKU-00001", "quantity": 3},
+                {"sku": "SKU-00002", "quantity": 1, "location": "RTM"},
+            ]
+        },
+    )
+    path = f"/orders/{made['order_id']}/fulfil"
+    assert message in await refused(shop, path, {"lines": lines})
+    assert shop.sandbox.state.fulfillments == {}

@@ -336,27 +336,34 @@ def mark_paid(state: ShopState, emit: Emit, order_ref: Any, data: dict[str, Any]
 
 
 def fulfil(state: ShopState, emit: Emit, order_ref: Any, data: dict[str, Any]) -> dict:
+    """Ship what is left (per location), or with `lines` only the chosen lines and quantities:
+    as real Shopify's fulfillmentCreate ships chosen fulfillment-order lines, one fulfilment
+    per location and as many fulfilments per location as calls."""
     order = get_order(state, order_ref)
     if order.cancelled_at is not None:
         raise ActionError(f"order {order.name} is cancelled")
     loc = state.location_by_code(data["location"]) if data.get("location") else None
     if data.get("location") and loc is None:
         raise ActionError(f"unknown location {data['location']!r}")
-    made = []
-    by_loc: dict[int, list[LineRec]] = {}
-    for line in order.lines:
-        if (
-            not line.is_gift_card
+    if data.get("lines") is not None:
+        chosen = _chosen_lines(order, data["lines"], loc)
+    else:
+        chosen = [
+            (line, om.unfulfilled(line))
+            for line in order.lines
+            if not line.is_gift_card
             and om.unfulfilled(line)
             and (loc is None or line.location_id == loc.id)
-        ):
-            by_loc.setdefault(line.location_id, []).append(line)
+        ]
+    by_loc: dict[int, list[tuple[LineRec, int]]] = {}
+    for line, qty in chosen:
+        by_loc.setdefault(line.location_id, []).append((line, qty))
     if not by_loc:
         raise ActionError(f"order {order.name} has nothing left to fulfil there")
+    made = []
     for location_id, lines in by_loc.items():
         f = FulfillmentRec(state.new_id(), order.id, location_id, [], utcnow())
-        for line in lines:
-            qty = om.unfulfilled(line)
+        for line, qty in lines:
             f.lines.append((state.new_id(), line.id, qty))
             line.fulfilled += qty
             level = state.levels[(state.variants[line.variant_id].inventory_item_id, location_id)]
@@ -375,6 +382,41 @@ def fulfil(state: ShopState, emit: Emit, order_ref: Any, data: dict[str, Any]) -
         "orders/fulfilled" if done else "orders/partially_fulfilled",
     )
     return {"order_id": gid("Order", order.id), "fulfillment_ids": ids("Fulfillment", made)}
+
+
+def _chosen_lines(order: OrderRec, specs: Any, loc: Any) -> list[tuple[LineRec, int]]:
+    """`lines: [{sku or line_item_id, quantity?}]` → (line, quantity), checked as Shopify
+    checks fulfillment-order lines: never more than is left to ship, one location per call."""
+    if not isinstance(specs, list) or not specs:
+        raise ActionError("lines must be a non-empty list of {sku or line_item_id, quantity}")
+    out: list[tuple[LineRec, int]] = []
+    for i, spec in enumerate(specs):
+        matches = [
+            x
+            for x in order.lines
+            if ("line_item_id" in spec and x.id == parse_id(spec["line_item_id"]))
+            or ("sku" in spec and x.sku is not None and x.sku == spec["sku"])
+        ]
+        if not matches:
+            raise ActionError(f"lines[{i}]: order {order.name} has no such line")
+        line = matches[0]
+        if line.is_gift_card:
+            raise ActionError(f"lines[{i}]: gift card lines are fulfilled when the order is paid")
+        left = om.unfulfilled(line) - sum(q for x, q in out if x is line)
+        qty = int(spec.get("quantity", left))
+        if qty <= 0 or qty > left:
+            raise ActionError(
+                f"lines[{i}]: Invalid fulfillment order line item quantity requested "
+                f"({qty}; {left} left to fulfil)"
+            )
+        if loc is not None and line.location_id != loc.id:
+            raise ActionError(f"lines[{i}]: the line is not assigned to location {loc.code}")
+        out.append((line, qty))
+    if len({line.location_id for line, _ in out}) > 1:
+        raise ActionError(
+            "lines are assigned to different locations: one fulfilment ships from one location"
+        )
+    return out
 
 
 def cancel(state: ShopState, emit: Emit, order_ref: Any, data: dict[str, Any]) -> dict:

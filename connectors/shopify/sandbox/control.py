@@ -8,7 +8,7 @@ answers 200 with the ids it created; bad input gets 422 `{"error": "..."}`, unkn
 | GET | `/state` | - | inventory per sku+location, orders, refunds, returns, gift cards, payouts, subscriptions, webhook deliveries, request counts, faults, bucket |
 | POST | `/orders` | `{lines: [{sku, quantity, location?, price?} or {gift_card: true, amount, quantity?}], customer?: {email, first_name?, last_name?, company?, vat_number?}, email?, shipping_address?: ADDRESS, billing_address?: ADDRESS, shipping_country?, billing_country?, shipping?: {title, price}, discount?: {amount, title?}, tip?, financial_status?: "paid" or "pending", gift_card_payment?: {gift_card_id, amount}, note?}` (1) | `{order_id, order_name, line_item_ids, customer_id, transaction_ids?, gift_card_ids?}` |
 | POST | `/orders/{id}/pay` | `{gift_card_payment?}` | `{order_id, transaction_ids, gift_card_ids}` |
-| POST | `/orders/{id}/fulfil` | `{location?}` (code such as AMS; all locations if absent) | `{order_id, fulfillment_ids}` |
+| POST | `/orders/{id}/fulfil` | `{location?, lines?: [{sku or line_item_id, quantity?}]}` (2) | `{order_id, fulfillment_ids}` |
 | POST | `/orders/{id}/cancel` | `{reason?: customer, refund?: true, restock?: true}` | `{order_id, refund_id?, transaction_ids?}` |
 | POST | `/orders/{id}/refunds` | `{lines?: [{sku or line_item_id, quantity, restock?, location?}], shipping?: true or amount, amount?, to?: "original" or "store_credit", bonus?, restock?, note?, return_id?}` | `{order_id, refund_id, transaction_ids, store_credit_account_id?}` |
 | POST | `/orders/{id}/returns` | `{lines: [{sku or line_item_id, quantity, reason?, note?}]}` | `{order_id, return_id, return_line_item_ids}` |
@@ -22,6 +22,8 @@ answers 200 with the ids it created; bad input gets 422 `{"error": "..."}`, unkn
 | GET | `/bulk/{id}.jsonl` | - | a finished bulk operation's JSONL (the `url` it reports) |
 
 (1) ADDRESS = `{first_name?, last_name?, name?, company?, address1, address2?, city, zip, province?, province_code?, country_code, phone?}` (the real MailingAddress's fields). The zip must fit the country's format (NL `1016 DV`, BE/AT 4 digits, DE/FR/ES/IT 5, US `94105[-1234]`, CA, GB, LU; others any) and US/CA/ES/IT need a province, else 422 naming the field ("Enter a valid postal code for Netherlands"). Without a billing address the billing is the shipping address; without either, a fixed street in `shipping_country`/`billing_country` (default the shop's country).
+
+(2) Without `lines`: everything left, one fulfilment per location (only `location`'s, a code such as AMS, if given). With `lines`: only those lines and quantities (default: what is left of the line), one fulfilment; call again for the rest, as often as needed. Refused (422): more than is left to fulfil ("Invalid fulfillment order line item quantity requested"), lines of different locations in one call, a line not at `location`, gift card lines (fulfilled when paid).
 
 POST works wherever PUT does. Faults and webhook behaviour apply to the GraphQL endpoint and to
 deliveries only; the control surface itself never fails on purpose.
