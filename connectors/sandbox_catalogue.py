@@ -162,6 +162,7 @@ GL_ACCOUNTS = (
 JOURNALS = (
     Journal("70", "Sales", "sales"),
     Journal("20", "Shopify Payments", "bank"),
+    Journal("21", "Shopify Payments USD", "bank"),  # payouts in a second currency
     Journal("90", "Memorial", "general"),
 )
 

@@ -3,6 +3,8 @@ with a date and a currency, and refuse what a shop would refuse."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 pytestmark = pytest.mark.anyio
@@ -181,3 +183,49 @@ async def test_fulfil_refuses_what_shopify_refuses_and_ships_nothing(shop, lines
     path = f"/orders/{made['order_id']}/fulfil"
     assert message in await refused(shop, path, {"lines": lines})
     assert shop.sandbox.state.fulfillments == {}
+
+
+PAYOUTS = """{ shopifyPaymentsAccount { balance { amount currencyCode }
+  payouts(first: 10) { nodes { issuedAt net { amount currencyCode } } } } }"""
+
+
+async def test_payouts_have_their_date_and_currency_and_take_only_their_currency(shop):
+    await shop.control("POST", "/orders", {"lines": [SKU]})  # a EUR charge, pending
+    usd = await shop.control(
+        "POST",
+        "/payouts",
+        {
+            "currency": "usd",
+            "date": "2026-03-02",
+            "include_pending": False,
+            "transactions": [{"type": "ADJUSTMENT", "amount": "40.00"}],
+        },
+    )
+    account = (await shop.gql(PAYOUTS))["data"]["shopifyPaymentsAccount"]
+    # Issued 06:00 in the shop's zone (Amsterdam, UTC+1 in March); the EUR charge still waits.
+    assert account["payouts"]["nodes"] == [
+        {"issuedAt": "2026-03-02T05:00:00Z", "net": {"amount": "40.00", "currencyCode": "USD"}}
+    ]
+    assert [b["currencyCode"] for b in account["balance"]] == ["EUR"]
+    assert usd["currency"] == "USD"
+    # A payout dated before the charge leaves it pending: nothing in EUR to pay out then.
+    assert "no pending EUR balance transactions" in await refused(
+        shop, "/payouts", {"date": "2026-03-01"}
+    )
+    eur = await shop.control("POST", "/payouts", {})
+    assert eur["currency"] == "EUR" and Decimal(eur["net"]) > 0
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"currency": "US"}, "currency must be an ISO 4217 code"),
+        ({"date": "02-03-2026"}, "date must be YYYY-MM-DD"),
+        ({"date": "2026-03-02T06:00:00"}, "needs its offset"),
+        ({"currency": "GBP"}, "no pending GBP balance transactions"),
+    ],
+)
+async def test_a_payout_with_a_bad_date_or_currency_is_refused(shop, body, message):
+    await shop.control("POST", "/orders", {"lines": [SKU]})
+    assert message in await refused(shop, "/payouts", body)
+    assert shop.sandbox.state.payouts == {}

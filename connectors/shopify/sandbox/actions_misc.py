@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import secrets
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from connectors.shopify.sandbox.actions_common import ActionError, Emit, dec, emit_level, ids
 from connectors.shopify.sandbox.records import BalanceTxRec, GiftCardRec, PayoutRec
@@ -98,13 +100,30 @@ def create_payout(state: ShopState, emit: Emit, data: dict[str, Any]) -> dict:
     Signs follow Shopify Payments: money in is positive (charges), money out negative (refunds,
     disputes, reserves); fees are positive and subtracted, so net = amount - fee per line and the
     payout's net is the sum of those nets. The payout's own TRANSFER line carries -net.
+
+    `date` (YYYY-MM-DD, the shop's local day; or an ISO time with offset) is when the payout is
+    issued (default now); pending transactions after it stay pending. `currency` (default the
+    shop's) is the payout's: Shopify Payments pays each currency out separately (a shop with
+    payouts in its local currencies), so only pending transactions in that currency go in, and
+    the extras given are in it too.
     """
     status = str(data.get("status", "PAID")).upper()
     if status not in PAYOUT_STATUSES:
         raise ActionError(f"status must be one of {sorted(PAYOUT_STATUSES)}")
-    payout = PayoutRec(state.new_id(), utcnow(), status, Decimal(0), [])
+    currency = str(data.get("currency") or state.currency).upper()
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise ActionError("currency must be an ISO 4217 code such as EUR or USD")
+    issued = _issued_at(state, data.get("date"))
+    own = None if currency == state.currency else currency  # records keep None for the shop's
+    payout = PayoutRec(state.new_id(), issued, status, Decimal(0), [], currency=own)
     chosen = (
-        [t for t in state.balance_txs.values() if t.payout_id is None]
+        [
+            t
+            for t in state.balance_txs.values()
+            if t.payout_id is None
+            and (t.currency or state.currency) == currency
+            and t.created_at <= issued  # a payout carries what happened before it was issued
+        ]
         if data.get("include_pending", True)
         else []
     )
@@ -120,16 +139,17 @@ def create_payout(state: ShopState, emit: Emit, data: dict[str, Any]) -> dict:
             kind,
             dec(extra.get("amount", "0"), "amount"),
             dec(extra.get("fee", "0"), "fee"),
-            utcnow(),
+            min(utcnow(), issued),
             None,
             order_id=order_id,
             source_type=source_type(kind),
             adjustment_reason=extra.get("reason"),
+            currency=own,
         )
         state.balance_txs[btx.id] = btx
         chosen.append(btx)
     if not chosen:
-        raise ActionError("no pending balance transactions to pay out")
+        raise ActionError(f"no pending {currency} balance transactions to pay out")
     for t in chosen:
         t.payout_id = payout.id
     payout.net = sum((t.net for t in chosen), Decimal(0))
@@ -138,9 +158,10 @@ def create_payout(state: ShopState, emit: Emit, data: dict[str, Any]) -> dict:
         "TRANSFER",
         -payout.net,
         Decimal(0),
-        utcnow(),
+        issued,
         payout.id,
         source_type="TRANSFER",
+        currency=own,
     )
     state.balance_txs[closing.id] = closing
     payout.transaction_ids = [t.id for t in chosen] + [closing.id]
@@ -148,5 +169,25 @@ def create_payout(state: ShopState, emit: Emit, data: dict[str, Any]) -> dict:
     return {
         "payout_id": gid("ShopifyPaymentsPayout", payout.id),
         "net": str(payout.net),
+        "currency": currency,
+        "issued_at": issued.isoformat(),
         "balance_transaction_ids": ids("ShopifyPaymentsBalanceTransaction", payout.transaction_ids),
     }
+
+
+def _issued_at(state: ShopState, raw: Any) -> datetime:
+    """A payout's issue time: a shop-local day (issued at 06:00 there, as Shopify Payments
+    issues the morning's payouts) or an ISO time with its offset."""
+    if raw is None:
+        return utcnow()
+    text = str(raw)
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            local = datetime.combine(date.fromisoformat(text), time(6))
+            return local.replace(tzinfo=ZoneInfo(state.catalogue.timezone)).astimezone(UTC)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ActionError("date must be YYYY-MM-DD or an ISO time with offset") from None
+    if moment.tzinfo is None:
+        raise ActionError("date: an ISO time needs its offset (e.g. 2026-03-02T06:00:00+01:00)")
+    return moment.astimezone(UTC)

@@ -16,7 +16,7 @@ answers 200 with the ids it created; bad input gets 422 `{"error": "..."}`, unkn
 | POST | `/gift_cards` | `{amount, customer_email?, expires_on?: "YYYY-MM-DD", note?}` | `{gift_card_id, code}` |
 | POST | `/gift_cards/{id}/disable`, `/expire` | - | `{gift_card_id}` |
 | POST | `/sales` | `{sku, location?, quantity}` | `{inventory_item_id, location_id, available}` |
-| POST | `/payouts` | `{status?: PAID, include_pending?: true, transactions?: [{type, amount, fee?, order_id?, reason?}]}` | `{payout_id, net, balance_transaction_ids}` |
+| POST | `/payouts` | `{status?: PAID, date?, currency?, include_pending?: true, transactions?: [{type, amount, fee?, order_id?, reason?}]}` (3) | `{payout_id, net, currency, issued_at, balance_transaction_ids}` |
 | PUT | `/faults` | `{error_rate?, latency_ms?, throttle_burst?, drop_rate?, timeout_rate?}` | the faults now in force |
 | PUT | `/webhooks` | `{duplicates?: bool, shuffle?: bool}` | the webhook behaviour now in force |
 | GET | `/bulk/{id}.jsonl` | - | a finished bulk operation's JSONL (the `url` it reports) |
@@ -24,6 +24,8 @@ answers 200 with the ids it created; bad input gets 422 `{"error": "..."}`, unkn
 (1) ADDRESS = `{first_name?, last_name?, name?, company?, address1, address2?, city, zip, province?, province_code?, country_code, phone?}` (the real MailingAddress's fields). The zip must fit the country's format (NL `1016 DV`, BE/AT 4 digits, DE/FR/ES/IT 5, US `94105[-1234]`, CA, GB, LU; others any) and US/CA/ES/IT need a province, else 422 naming the field ("Enter a valid postal code for Netherlands"). Without a billing address the billing is the shipping address; without either, a fixed street in `shipping_country`/`billing_country` (default the shop's country).
 
 (2) Without `lines`: everything left, one fulfilment per location (only `location`'s, a code such as AMS, if given). With `lines`: only those lines and quantities (default: what is left of the line), one fulfilment; call again for the rest, as often as needed. Refused (422): more than is left to fulfil ("Invalid fulfillment order line item quantity requested"), lines of different locations in one call, a line not at `location`, gift card lines (fulfilled when paid).
+
+(3) `date`: the payout's issue day in the shop's zone (`YYYY-MM-DD`, issued 06:00 local) or an ISO time with offset; default now. Pending transactions after it stay pending. `currency` (ISO 4217, default the shop's): a payout in a second currency takes only pending transactions in that currency, and its extra `transactions` are in it; every amount of the payout and its balance transactions reads in it over GraphQL.
 
 POST works wherever PUT does. Faults and webhook behaviour apply to the GraphQL endpoint and to
 deliveries only; the control surface itself never fails on purpose.

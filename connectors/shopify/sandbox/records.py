@@ -226,6 +226,7 @@ class BalanceTxRec:
     order_transaction_id: int | None = None
     source_type: str | None = None
     adjustment_reason: str | None = None
+    currency: str | None = None  # None: the shop's currency
 
     @property
     def net(self) -> Decimal:
@@ -239,6 +240,7 @@ class PayoutRec:
     status: str
     net: Decimal
     transaction_ids: list[int]
+    currency: str | None = None  # None: the shop's currency
 
 
 @dataclass

@@ -205,8 +205,13 @@ class PaymentsAccountView(View):
 
     @property
     def balance(self) -> list[dict[str, Any]]:
-        pending = [t for t in self.s.balance_txs.values() if t.payout_id is None]
-        return [money(sum((t.net for t in pending), start=0), self.cur)]
+        """One MoneyV2 per currency the account holds (the shop's first)."""
+        sums: dict[str, Any] = {self.cur: 0}
+        for t in self.s.balance_txs.values():
+            if t.payout_id is None:
+                cur = t.currency or self.cur
+                sums[cur] = sums.get(cur, 0) + t.net
+        return [money(total, cur) for cur, total in sums.items()]
 
     def payouts(
         self,
@@ -279,7 +284,8 @@ class PayoutView(View):
     issuedAt = property(lambda self: iso(self.rec.issued_at))
     status = property(lambda self: self.rec.status)
     transactionType = "DEPOSIT"
-    net = property(lambda self: money(self.rec.net, self.cur))
+    net = property(lambda self: money(self.rec.net, self.rec_cur))
+    rec_cur = property(lambda self: self.rec.currency or self.cur)  # a payout's own currency
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -291,10 +297,11 @@ class PayoutView(View):
                 cat = sums[_SUMMARY.get(t.type, "adjustments")]
                 cat[0] += t.amount
                 cat[1] += t.fee
-        out = {"usdcRebateCreditAmount": money(0, self.cur)}
+        cur = self.rec_cur
+        out = {"usdcRebateCreditAmount": money(0, cur)}
         for cat, (gross_field, fee_field) in _SUMMARY_FIELDS.items():
-            out[gross_field] = money(sums[cat][0], self.cur)
-            out[fee_field] = money(sums[cat][1], self.cur)
+            out[gross_field] = money(sums[cat][0], cur)
+            out[fee_field] = money(sums[cat][1], cur)
         return out
 
 
@@ -305,9 +312,10 @@ class BalanceTxView(View):
     id = property(lambda self: gid("ShopifyPaymentsBalanceTransaction", self.rec.id))
     type = property(lambda self: self.rec.type)
     test = False
-    amount = property(lambda self: money(self.rec.amount, self.cur))
-    fee = property(lambda self: money(self.rec.fee, self.cur))
-    net = property(lambda self: money(self.rec.net, self.cur))
+    amount = property(lambda self: money(self.rec.amount, self.rec_cur))
+    fee = property(lambda self: money(self.rec.fee, self.rec_cur))
+    net = property(lambda self: money(self.rec.net, self.rec_cur))
+    rec_cur = property(lambda self: self.rec.currency or self.cur)
     transactionDate = property(lambda self: iso(self.rec.created_at))
     sourceId = property(lambda self: str(self.rec.order_transaction_id or self.rec.id))
     sourceType = property(lambda self: self.rec.source_type)
