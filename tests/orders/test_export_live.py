@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 
 import pytest
 
 from daemon.flows.orders.jobs import sync_order
+from daemon.flows.stock import store as stock_store
 from tests.orders.conftest import order_env
 
 D = Decimal
@@ -237,8 +239,17 @@ async def test_unexported_order_holds_its_units_for_the_stock_flow_until_exporte
         waiting = await holds(env)
         await env.shop_control("POST", f"/orders/{made['order_id']}/pay", {})
         await sync_order(env.services, made["order_id"])
+        exported = await holds(env)
+        released = await env.services.db.fetchall(
+            "SELECT count(*) FROM stock_holds WHERE released_at IS NOT NULL"
+        )
+        # The next stock poll has read Exact's figure with the sales order in it: hold gone.
+        async with env.services.db.transaction() as conn:
+            await stock_store.drop_released_holds(conn, time.time())
         after = await holds(env)
     assert waiting == [("SKU-00002", "Rotterdam store", 3)]
+    # Exported: released, but still counted until a poll has seen Exact's new figure.
+    assert exported == waiting and released[0][0] == 1
     assert after == []
 
 
