@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import signal
 import time
 from typing import Any
@@ -40,9 +41,11 @@ class Daemon:
         self.services: Services | None = None
         self.worker: Worker | None = None
         self.ingress_port: int | None = None
+        shopify = settings.shopify
         for secret in (
-            settings.shopify.access_token,
-            settings.shopify.webhook_secret,
+            shopify.access_token if shopify else None,
+            shopify.webhook_secret if shopify else None,
+            settings.ccvshop.secret if settings.ccvshop else None,
             settings.exact.client_secret,
             settings.exact.webhook_secret,
             settings.alerts.smtp_password,
@@ -73,6 +76,7 @@ class Daemon:
             queue.subscribe(lambda event, data: services.events.publish("job", state=event, **data))
             clients = build_clients(s, db)
             services.shopify, services.exact = clients.shopify, clients.exact
+            services.ccvshop = clients.ccvshop
             services.extras["tokens"] = clients.tokens
             self.services = services
             try:
@@ -102,13 +106,18 @@ class Daemon:
                 ingress = Ingress(
                     services.db,
                     services.queue,
-                    shopify_secret=s.shopify.webhook_secret.get_secret_value(),
+                    # A CCV shop takes no Shopify webhooks: no topic, and a key nobody has.
+                    shopify_secret=(
+                        s.shopify.webhook_secret.get_secret_value()
+                        if s.shopify
+                        else secrets.token_hex(32)
+                    ),
                     exact_secret=(
                         s.exact.webhook_secret.get_secret_value().encode()
                         if s.exact.webhook_secret
                         else None
                     ),
-                    topics=shopify_topics(),
+                    topics=shopify_topics() if s.shopify else frozenset(),
                     max_body=s.ingress.max_body_bytes,
                 )
                 services.extras["ingress"] = ingress

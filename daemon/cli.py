@@ -30,8 +30,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_config_check(args: argparse.Namespace) -> int:
     """Validate the file; then, unless --offline, that every code it names exists live."""
     settings = _settings(args)
+    shop = settings.shopify.shop_url if settings.shopify else settings.ccvshop.api_root
     print(
-        f"config file ok: shop {settings.shopify.shop_url}, database "
+        f"config file ok: {settings.shop.platform} shop {shop}, database "
         f"{settings.daemon.database_path}"
     )
     from daemon.config_check import exact_webhook_warnings

@@ -1,10 +1,11 @@
-"""Builds the two API clients from settings; one of each per process, shared by all workers."""
+"""Builds the API clients from settings; one of each per process, shared by all workers."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
+from connectors.ccvshop.client import CcvShopClient
 from connectors.exact.client import ExactClient
 from connectors.exact.limiter import RateBudget
 from connectors.exact.oauth import OAuthApp, TokenManager
@@ -17,24 +18,35 @@ from state.tokens import SqliteTokenStore
 
 @dataclass
 class Clients:
-    shopify: ShopifyAPI
+    shopify: ShopifyAPI | None  # None when the shop is a CCV Shop
     exact: ExactClient
     tokens: TokenManager
+    ccvshop: CcvShopClient | None = None
 
     async def aclose(self) -> None:
-        await self.shopify.client.aclose()
+        if self.shopify is not None:
+            await self.shopify.client.aclose()
+        if self.ccvshop is not None:
+            await self.ccvshop.aclose()
         await self.exact.aclose()
         await self.tokens.aclose()
 
 
 def build_clients(settings: Settings, db: Database) -> Clients:
-    shopify = ShopifyAPI(
-        ShopifyClient(
-            settings.shopify.shop_url,
-            settings.shopify.access_token,
-            api_version=settings.shopify.api_version,
+    shopify = ccvshop = None
+    if settings.shopify is not None and settings.shop.platform == "shopify":
+        shopify = ShopifyAPI(
+            ShopifyClient(
+                settings.shopify.shop_url,
+                settings.shopify.access_token,
+                api_version=settings.shopify.api_version,
+            )
         )
-    )
+    if settings.ccvshop is not None and settings.shop.platform == "ccvshop":
+        ccv = settings.ccvshop
+        ccvshop = CcvShopClient(
+            ccv.api_root, ccv.public_key, ccv.secret, total_per_minute=ccv.total_per_minute
+        )
     app = OAuthApp(
         base_url=settings.exact.url,
         client_id=settings.exact.client_id,
@@ -50,4 +62,4 @@ def build_clients(settings: Settings, db: Database) -> Clients:
         reserve = min(20, math.ceil(60 / max(settings.stock.min_poll_interval, 1.0)))
     budget = RateBudget(max_wait=5.0, minute_reserve=reserve)
     exact = ExactClient(settings.exact.url, settings.exact.division, tokens, budget=budget)
-    return Clients(shopify=shopify, exact=exact, tokens=tokens)
+    return Clients(shopify=shopify, exact=exact, tokens=tokens, ccvshop=ccvshop)

@@ -28,6 +28,7 @@ from connectors.shopify.version import DEFAULT_API_VERSION
 CREDENTIALS = {
     "shopify_access_token": ("shopify", "access_token"),
     "shopify_webhook_secret": ("shopify", "webhook_secret"),
+    "ccvshop_secret": ("ccvshop", "secret"),
     "exact_client_id": ("exact", "client_id"),
     "exact_client_secret": ("exact", "client_secret"),
     "exact_webhook_secret": ("exact", "webhook_secret"),
@@ -113,6 +114,40 @@ class ShopifySettings(Strict):
     def _version(cls, v: str) -> str:
         if not re.fullmatch(r"20\d\d-(01|04|07|10)", v):
             raise ValueError(f"must be a quarterly version like {DEFAULT_API_VERSION}")
+        return v
+
+
+class ShopSettings(Strict):
+    # Which shop this daemon serves; one daemon per shop. CCV Shop books orders (completed)
+    # and credit invoices to Exact; Shopify's other flows (stock, payouts, gift cards,
+    # refunds) need Shopify.
+    platform: Literal["shopify", "ccvshop"] = "shopify"
+
+
+class CcvShopSettings(Strict):
+    api_root: str = Field(description="the shop's own address, https://NAME.ccvshop.nl")
+    public_key: str  # "API key" under My web shop / Settings / API settings
+    secret: SecretStr  # its secret: signs every call, never sent
+    # Order statuses that book an order (1 New … 7 Completed … 14 Reserved; CCV docs).
+    export_statuses: list[int] = Field(default_factory=lambda: [7], min_length=1)
+    recent_days: int = Field(14, ge=1, le=90)  # how far back status changes are looked for
+    poll_interval: float = Field(300.0, ge=30)
+    # The shop-wide calls per minute behind CCV's 429.11, if you know it (unpublished).
+    total_per_minute: int | None = Field(None, ge=1)
+
+    @field_validator("api_root")
+    @classmethod
+    def _root(cls, v: str) -> str:
+        if not re.match(r"^https?://[^/\s]+$", v.rstrip("/")):
+            raise ValueError("must be the shop's base URL like https://NAME.ccvshop.nl")
+        return v.rstrip("/")
+
+    @field_validator("export_statuses")
+    @classmethod
+    def _statuses(cls, v: list[int]) -> list[int]:
+        wrong = [s for s in v if not 1 <= s <= 14]
+        if wrong:
+            raise ValueError(f"{wrong}: CCV order statuses are 1 to 14")
         return v
 
 
@@ -218,7 +253,9 @@ class Settings(BaseSettings):
     queue: QueueSettings = Field(default_factory=QueueSettings)
     ingress: IngressSettings = Field(default_factory=IngressSettings)
     control: ControlSettings = Field(default_factory=ControlSettings)
-    shopify: ShopifySettings
+    shop: ShopSettings = Field(default_factory=ShopSettings)
+    shopify: ShopifySettings | None = None  # required when shop.platform = "shopify"
+    ccvshop: CcvShopSettings | None = None  # required when shop.platform = "ccvshop"
     exact: ExactSettings
     mapping: MappingSettings
     stock: StockSettings = Field(default_factory=StockSettings)
@@ -231,6 +268,12 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _coherent(self) -> Settings:
+        platform = self.shop.platform
+        if getattr(self, platform) is None:
+            raise ValueError(
+                f"{platform}: the [{platform}] section is required when "
+                f'shop.platform = "{platform}"'
+            )
         if self.alerts.enabled and not self.alerts.to:
             raise ValueError("alerts.to: give at least one address when alerts.enabled = true")
         unknown = sorted(set(self.stock.buffers) - set(self.mapping.locations))

@@ -248,8 +248,9 @@ def build_control_app(services: Services, *, stream_logs: bool = True) -> Any:
 def _settings_secrets(services: Services) -> list[str]:
     s = services.settings
     values = [
-        s.shopify.access_token,
-        s.shopify.webhook_secret,
+        s.shopify.access_token if s.shopify else None,
+        s.shopify.webhook_secret if s.shopify else None,
+        s.ccvshop.secret if s.ccvshop else None,
         s.exact.client_secret,
         s.exact.webhook_secret,
         s.alerts.smtp_password,

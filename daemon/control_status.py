@@ -34,6 +34,7 @@ async def build_status(services: Services) -> dict[str, Any]:
     worker = services.extras.get("worker")
     return {
         "version": VERSION,
+        "platform": services.settings.shop.platform,
         "started_at": iso(services.started_at),
         "uptime_s": round(now - services.started_at, 1),
         "flows": await flow_health(services, counts),
@@ -156,6 +157,8 @@ def budgets(services: Services) -> dict[str, Any]:
     out: dict[str, Any] = {}
     throttle = getattr(getattr(services.shopify, "client", None), "throttle", None)
     out["shopify_bucket"] = _probe(lambda: throttle.status()) if throttle else None
+    if services.ccvshop is not None:
+        out["ccvshop"] = _probe(services.ccvshop.status)
     budget = getattr(services.exact, "budget", None)
     out["exact_rate"] = _probe(budget.snapshot) if budget is not None else None
     errors = getattr(services.exact, "error_budget", None)

@@ -57,6 +57,14 @@ def background_tasks(services: Any) -> list[Background]:
     from daemon.schedule import scheduler_task
 
     tasks: list[Background] = []
+    if services.settings.shop.platform == "ccvshop":
+        from daemon.flows.ccvshop_orders import run_ccv_poller
+
+        # A CCV shop: its orders and credit invoices are scanned; the Shopify loops stay off.
+        tasks.append(lambda: run_ccv_poller(services))
+        if services.settings.alerts.enabled:
+            tasks.append(alerts.AlertEvaluator(services).run)
+        return tasks
     if services.settings.stock.enabled:
         tasks.append(stock.poller(services))
     tasks.extend(orders.background(services))

@@ -8,7 +8,12 @@ from daemon.flows.ccvshop_orders.export import (
     run_export,
     sync_ccv_order,
 )
-from daemon.flows.ccvshop_orders.scan import ScanState, poll_ccv_orders_once, scan_ccv_orders
+from daemon.flows.ccvshop_orders.scan import (
+    ScanState,
+    poll_ccv_orders_once,
+    run_ccv_poller,
+    scan_ccv_orders,
+)
 
 __all__ = [
     "CREDIT_KIND",
@@ -16,6 +21,7 @@ __all__ = [
     "ScanState",
     "credit_ccv_invoice",
     "poll_ccv_orders_once",
+    "run_ccv_poller",
     "run_credit",
     "run_export",
     "scan_ccv_orders",

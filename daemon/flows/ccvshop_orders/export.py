@@ -36,9 +36,17 @@ def credit_job(invoice_id: int) -> tuple[str, str, dict[str, Any]]:
     return CREDIT_KIND, f"ccvshop-credit:{invoice_id}", {"invoice_id": invoice_id}
 
 
+def export_statuses_of(services: Any) -> frozenset[int]:
+    ccv = getattr(services.settings, "ccvshop", None)
+    return frozenset(ccv.export_statuses) if ccv is not None else EXPORT_STATUSES
+
+
 async def run_export(services: Any, job: Job) -> None:
     await sync_ccv_order(
-        services, int(job.payload["order_id"]), backfill=job.payload.get("backfill", False)
+        services,
+        int(job.payload["order_id"]),
+        backfill=job.payload.get("backfill", False),
+        export_statuses=export_statuses_of(services),
     )
 
 
@@ -109,7 +117,9 @@ async def sync_ccv_order(
 
 
 async def run_credit(services: Any, job: Job) -> None:
-    await credit_ccv_invoice(services, int(job.payload["invoice_id"]))
+    await credit_ccv_invoice(
+        services, int(job.payload["invoice_id"]), export_statuses=export_statuses_of(services)
+    )
 
 
 async def credit_ccv_invoice(

@@ -14,7 +14,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import anyio
+
 from connectors.ccvshop.client import CcvShopClient
+from connectors.errors import ConnectorError
 from daemon.logs import get_logger
 
 log = get_logger("shopsync.ccvshop")
@@ -134,3 +137,14 @@ async def poll_ccv_orders_once(
     if ids or credits:
         log.info("ccvshop.polled", orders=len(ids), credits=len(credits), last_id=state.last_id)
     return len(ids) + len(credits)
+
+
+async def run_ccv_poller(services: Any) -> None:
+    """Scan forever at `ccvshop.poll_interval`; a failed scan is logged and tried next round."""
+    settings = services.settings.ccvshop
+    while True:
+        try:
+            await poll_ccv_orders_once(services, recent_days=settings.recent_days)
+        except ConnectorError as exc:
+            log.warning("ccvshop.poll_failed", error=str(exc))
+        await anyio.sleep(settings.poll_interval)
