@@ -7,6 +7,7 @@ daemon never imports Textual). The verdict compares the two sandboxes' final sta
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import math
 import random
@@ -25,6 +26,7 @@ import anyio
 import httpx
 
 from connectors.sandbox import Sandboxes
+from daemon.demo_money import gift_cards_verdict, money_traffic, payouts_verdict
 from daemon.flows.orders.demo_check import order_traffic, orders_verdict
 from daemon.flows.refunds.demo_check import refund_traffic, refunds_verdict
 from daemon.serving import bound_port, make_server, wait_started
@@ -400,11 +402,21 @@ async def _exercise(
         async with anyio.create_task_group() as traffic_tg:
             traffic_tg.start_soon(watch_latency, sb, traffic)
             async with anyio.create_task_group() as load:
+                # Everything happens within `duration`: orders first, then (half-way, once the
+                # daemon has had time to book them) refunds, gift cards, store credit, a payout.
                 load.start_soon(stock_traffic, http, sb, traffic, rate, started + duration, rng)
                 traffic.events.update(await order_traffic(control, rng, skus, codes, orders))
-            await wait_settled(daemon.services, 180)
-            traffic.events.update(await refund_traffic(control, rng, max(1, orders // 3)))
-            await wait_settled(daemon.services, 180)
+                await anyio.sleep(max(0.0, started + duration / 2 - time.monotonic()))
+                traffic.events.update(await refund_traffic(control, rng, max(1, orders // 3)))
+                traffic.events.update(await money_traffic(control, rng, skus, codes))
+            settling = time.monotonic()
+            await wait_settled(daemon.services, 120)
+            # Payouts and gift cards are polled (daily in production): poll now, once booked.
+            queue = daemon.services.queue
+            await queue.enqueue("payouts.import", "payouts:demo", {})
+            await queue.enqueue("gift_cards.import", "gift_cards:demo", {})
+            await wait_settled(daemon.services, 60)
+            settled_s = time.monotonic() - settling
             await anyio.sleep(0.3)  # let the watcher see the last pushes
             traffic_tg.cancel_scope.cancel()
         result = await verdict(sb, http)
@@ -417,11 +429,29 @@ async def _exercise(
         multi_location=settings.orders.multi_location,
     )
     refunds_v = refunds_verdict(shop_state, exact_state)
+    payouts_v = payouts_verdict(shop_state, exact_state)
+    from daemon.flows.gift_cards.liability import REPORT
+
+    gift_v = gift_cards_verdict(
+        shop_state, daemon.services.extras.get(REPORT), dt.datetime.now(dt.UTC).date()
+    )
+    events = dict(traffic.events)
+    events["store_credit"] = events.pop("store_credit", 0) + events.pop("store_credit_refunds", 0)
+    events["gift_cards"] = sum(
+        events.pop(k, 0)
+        for k in (
+            "gift_cards_sold",
+            "gift_cards_issued",
+            "gift_cards_redeemed",
+            "gift_cards_expired",
+        )
+    )
     dead = await daemon.services.db.fetchone("SELECT count(*) FROM jobs WHERE state = 'dead'")
     stats = daemon.services.extras.get("stats", {}).get("stock", {})
     return {
         "duration_s": round(time.monotonic() - started, 1),
-        "events": dict(traffic.events),
+        "settling_s": round(settled_s, 1),
+        "events": events,
         "synced": {
             "stock": stats.get("pushed", 0),
             "orders": orders_v["documents"],
@@ -431,10 +461,14 @@ async def _exercise(
         "dead": dead[0],
         "in_sync": result["stock_mismatches"] == 0
         and orders_v["orders_in_sync"]
-        and refunds_v["refunds_in_sync"],
+        and refunds_v["refunds_in_sync"]
+        and payouts_v["payouts_in_sync"]
+        and gift_v["gift_cards_in_sync"],
         "mismatches": result["examples"],
         "orders": orders_v,
         "refunds": refunds_v,
+        "payouts": payouts_v,
+        "gift_cards": gift_v,
         "stock_latency_ms": percentiles(traffic.latencies_ms),
         "shopify_calls": stats.get("shopify_calls", 0),
         "exact_calls": daemon.services.exact.budget.calls,
