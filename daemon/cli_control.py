@@ -92,11 +92,33 @@ def render_status(s: dict[str, Any]) -> str:
     cadence = ((stock or {}).get("stats") or {}).get("poll_cadence")
     if cadence:
         out.append(f"stock poll: every {duration(cadence['interval_s'])} ({cadence['reason']})")
+    out += _gift_card_liability(s)
     auth = (s.get("budgets") or {}).get("exact_auth") or {}
     out.append(f"exact access expires: {auth.get('expires_at') or 'n/a'}")
     for alert in s.get("alerts", []):
         out.append(f"ALERT {alert['rule']}: {alert['summary']}")
     return "\n".join(out)
+
+
+def _gift_card_liability(s: dict[str, Any]) -> list[str]:
+    """The last gift card check, if one ran: agreement, timing named, or the difference."""
+    flow = next((f for f in s["flows"] if f["name"] == "gift_cards"), None)
+    stats = (flow or {}).get("stats") or {}
+    check = stats.get("liability")
+    if not check:
+        return []
+    line = (
+        f"gift card liability: Shopify {check['shopify_outstanding']}, "
+        f"Exact ledger {check['ledger_liability']}"
+    )
+    if check.get("not_in_ledger_yet") not in (None, "0", "0.00"):
+        line += f", not in the ledger yet {check['not_in_ledger_yet']}"
+    if check.get("difference") not in (None, "0", "0.00"):
+        line += f"; DIFFERS by {check['difference']}"
+    out = [line]
+    if stats.get("liability_timing") not in (None, "none"):
+        out.append(f"  timing: {stats['liability_timing']}")
+    return out
 
 
 def render_jobs(page: dict[str, Any]) -> str:

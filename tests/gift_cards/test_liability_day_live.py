@@ -7,6 +7,7 @@ from decimal import Decimal
 import anyio
 import pytest
 
+from daemon.cli_control import render_status
 from daemon.config import load_settings
 from daemon.control_client import ControlClient
 from daemon.demo import demo_stack, wait_settled
@@ -61,7 +62,8 @@ async def check_now(stack) -> dict:
                 await anyio.sleep(0.1)
         status = await control.status()
     [flow] = [f for f in status["flows"] if f["name"] == "gift_cards"]
-    return stack.services.extras[REPORT] | {"status": flow["stats"]}
+    rendered = render_status(status)
+    return stack.services.extras[REPORT] | {"status": flow["stats"], "rendered": rendered}
 
 
 async def restart_with(stack, **orders: str) -> None:
@@ -137,6 +139,11 @@ async def test_sales_order_mode_reports_the_sold_card_as_timing_until_exact_invo
         assert D(report["difference"]) == 0
         assert "not yet invoiced" in report["status"]["liability_timing"]
         assert report["status"]["liability"]["difference"] == "0.00"
+        assert (
+            "gift card liability: Shopify 65.00, Exact ledger 15.00, not in the ledger yet 50.00\n"
+            f"  timing: 50.00 EUR on sales order {so['OrderNumber']} ({so['YourRef']}) not yet "
+            "invoiced"
+        ) in report["rendered"]
 
         await invoice_in_exact(stack, so)
         report = await check_now(stack)

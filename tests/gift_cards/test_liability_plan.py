@@ -68,3 +68,33 @@ def test_a_missing_booking_is_a_difference():
     # An issued card whose issue entry is missing: Shopify owes 15.00 the ledger never had.
     unbooked = {k: v for k, v in ISSUED.items() if k != "issued_entry"}
     assert plan_liability([unbooked], D("20.00"), {}, set()).difference == D("35.00")
+
+
+def test_shopsync_status_shows_a_difference_plainly():
+    from daemon.cli_control import render_status
+
+    liability = plan_liability([ISSUED], D(0), {}, set()).as_dict()
+    status = {
+        "version": "x",
+        "uptime_s": 1,
+        "flows": [
+            {
+                "name": "gift_cards",
+                "health": "healthy",
+                "pending": 0,
+                "dead": 0,
+                "last_success": None,
+                "paused_reason": None,
+                "last_error": None,
+                "stats": {"liability": liability, "liability_timing": "none"},
+            }
+        ],
+        "queue": {"by_state": {}, "oldest_due_age_s": None},
+        "throughput": {"last_5_min_per_min": 0},
+        "schedules": [],
+        "budgets": {},
+    }
+    assert (
+        "gift card liability: Shopify 15.00, Exact ledger 35.00; DIFFERS by -20.00"
+        in render_status(status)
+    )
