@@ -4,7 +4,8 @@ validate the request against the vendored schemas, answer in CCV's shapes and si
 Error bodies are CCV's `{code, status, developermessage}` (official SDK ExceptionFactory).
 Codes the SDK lists are used as listed (404.20, 405.10, 429.10, 429.11); for an auth failure,
 a validation failure and a missing record CCV's code is unpublished and the sandbox uses its
-own (`<status>.90`), which no client may rely on.
+own (`<status>.90`; an injected internal error is `500.00`, since CCV's `500.90` means "required
+app not installed"), which no client may rely on.
 """
 
 from __future__ import annotations
@@ -128,7 +129,7 @@ class RestApi:
             shape, ids = _route(request)
             self._count(request, now)
             if self.faults.error_rate and self.dice.random() < self.faults.error_rate:
-                raise ApiError(500, "500.90", "Internal server error (sandbox fault).")
+                raise ApiError(500, "500.00", "Internal server error (sandbox fault).")
             response = self._dispatch(request, shape, ids)
         except ApiError as exc:
             self.refused[exc.code] = self.refused.get(exc.code, 0) + 1

@@ -7,6 +7,7 @@ work under every allowed value, and the tests run it under each.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from decimal import Decimal
 from typing import Any
 
 # The one event family CCV's own example app subscribes to (ccvshop/App-Example-Code,
@@ -84,7 +85,8 @@ class Faults:
         for name, value in body.items():
             if name not in known:
                 raise SettingError(f"unknown fault {name!r}; known: {sorted(known)}")
-            if isinstance(value, bool) or not isinstance(value, int | float):
+            # The control door reads JSON numbers with decimals as Decimal.
+            if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
                 raise SettingError(f"{name} takes a number")
         for name, value in body.items():
             setattr(self, name, type(getattr(self, name))(value))
