@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from connectors.ccvshop.client import CcvShopClient
 from connectors.exact.client import ExactClient
@@ -62,4 +63,6 @@ def build_clients(settings: Settings, db: Database) -> Clients:
         reserve = min(20, math.ceil(60 / max(settings.stock.min_poll_interval, 1.0)))
     budget = RateBudget(max_wait=5.0, minute_reserve=reserve)
     exact = ExactClient(settings.exact.url, settings.exact.division, tokens, budget=budget)
+    if settings.schedules.timezone != "shop":  # "shop": the scheduler sets it once it knows
+        exact.zone = ZoneInfo(settings.schedules.timezone)
     return Clients(shopify=shopify, exact=exact, tokens=tokens, ccvshop=ccvshop)

@@ -269,6 +269,9 @@ class Scheduler:
         except Exception as exc:  # Shopify down at start must not stop the schedules
             log.warning("shop time zone unknown; using the default", error=str(exc))
             self.zone = ZoneInfo(DEFAULT_TIMEZONE)
+        exact = getattr(self.services, "exact", None)
+        if exact is not None and hasattr(exact, "zone"):
+            exact.zone = self.zone  # Exact's dates are the shop's local dates (wire.py)
 
     async def run(self) -> None:
         """Catch up, then sleep until the next due run, fire it, and so on until cancelled.

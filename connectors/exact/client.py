@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Iterable
+from datetime import tzinfo
 from typing import Any
 
 import httpx
@@ -51,8 +52,11 @@ class ExactClient:
         budget: RateBudget | None = None,
         error_budget: ErrorBudget | None = None,
         timeout: float = 15,
+        zone: tzinfo = wire.EXACT_ZONE,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        # The shop's time zone: datetimes in bodies go out as its zone-less wall clock (wire).
+        self.zone = zone
         self.tokens = token_manager
         self.budget = budget or RateBudget()
         self.error_budget = error_budget or ErrorBudget()
@@ -196,14 +200,20 @@ class ExactClient:
     async def post(self, service_entity: str, body: dict[str, Any]) -> dict[str, Any]:
         """Create an entity; answers the created entity as Exact stored it (with its ID)."""
         answer = await self._call(
-            "POST", service_entity, await self._url(service_entity), content=wire.dumps(body)
+            "POST",
+            service_entity,
+            await self._url(service_entity),
+            content=wire.dumps(body, self.zone),
         )
         return _single(answer)
 
     async def put(self, service_entity: str, guid: str, body: dict[str, Any]) -> None:
         """Update the given fields of one entity (Exact answers 204 No Content)."""
         await self._call(
-            "PUT", service_entity, await self._url(service_entity, guid), content=wire.dumps(body)
+            "PUT",
+            service_entity,
+            await self._url(service_entity, guid),
+            content=wire.dumps(body, self.zone),
         )
 
     async def delete(self, service_entity: str, guid: str) -> None:

@@ -1,12 +1,20 @@
-"""Exact's JSON on the wire: numbers read as Decimal, Decimals written digit for digit."""
+"""Exact's JSON on the wire: numbers read as Decimal, Decimals written digit for digit.
+
+Dates go out as Exact keeps them: zone-less local dates and times (`2026-12-05T00:30:00`),
+the shop's wall clock, never an offset. An order paid at 00:30 in Amsterdam books on that day;
+sent as `2026-12-04T23:30:00+00:00` it could land on the day before.
+"""
 
 from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
+
+EXACT_ZONE = ZoneInfo("Europe/Amsterdam")  # a Dutch division's zone: the default local time
 
 
 def loads(content: bytes) -> Any:
@@ -14,7 +22,14 @@ def loads(content: bytes) -> Any:
     return json.loads(content, parse_float=Decimal) if content else None
 
 
-def _encode(value: Any, out: list[str]) -> None:
+def local_text(value: datetime, zone: tzinfo) -> str:
+    """An aware datetime as Exact stores it: the wall clock in `zone`, without an offset."""
+    if value.tzinfo is None:
+        raise ValueError("datetimes sent to Exact must be timezone-aware")
+    return value.astimezone(zone).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def _encode(value: Any, out: list[str], zone: tzinfo = EXACT_ZONE) -> None:
     if isinstance(value, dict):
         out.append("{")
         for i, (key, item) in enumerate(value.items()):
@@ -22,14 +37,14 @@ def _encode(value: Any, out: list[str]) -> None:
                 out.append(",")
             out.append(json.dumps(str(key)))
             out.append(":")
-            _encode(item, out)
+            _encode(item, out, zone)
         out.append("}")
     elif isinstance(value, list | tuple):
         out.append("[")
         for i, item in enumerate(value):
             if i:
                 out.append(",")
-            _encode(item, out)
+            _encode(item, out, zone)
         out.append("]")
     elif isinstance(value, Decimal):
         if not value.is_finite():
@@ -39,9 +54,7 @@ def _encode(value: Any, out: list[str]) -> None:
     elif isinstance(value, float):
         raise TypeError("money and quantities go to Exact as Decimal, not float")
     elif isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("datetimes sent to Exact must be timezone-aware")
-        out.append(json.dumps(value.isoformat()))
+        out.append(json.dumps(local_text(value, zone)))
     elif isinstance(value, date):
         out.append(json.dumps(value.isoformat()))
     elif isinstance(value, uuid.UUID):
@@ -50,8 +63,9 @@ def _encode(value: Any, out: list[str]) -> None:
         out.append(json.dumps(value))
 
 
-def dumps(value: Any) -> bytes:
-    """Serialise a request body without ever passing an amount through float."""
+def dumps(value: Any, zone: tzinfo = EXACT_ZONE) -> bytes:
+    """Serialise a request body without ever passing an amount through float; datetimes as
+    zone-less local time in `zone` (the shop's)."""
     out: list[str] = []
-    _encode(value, out)
+    _encode(value, out, zone)
     return "".join(out).encode()

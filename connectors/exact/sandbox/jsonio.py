@@ -25,8 +25,12 @@ def error_body(message: str) -> bytes:
 
 
 def exact_date(value: datetime | date) -> str:
+    """`/Date(ms)/`; a zone-less business date is rendered as its wall clock read as UTC, the
+    way Exact renders its local dates (so the day in the number is the booked day)."""
     if not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day, tzinfo=UTC)
+    elif value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
     return f"/Date({int(value.timestamp() * 1000)})/"
 
 
@@ -80,20 +84,39 @@ def loads(raw: bytes) -> Any:
 _DATE_RE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
 
 
-def parse_date(value: Any, field: str) -> datetime:
-    """Accept what Exact accepts on input: ISO 8601 text or `/Date(ms)/`; naive means UTC."""
+OFFSET_POLICIES = ("refuse", "local", "utc")
+
+
+def parse_date(value: Any, field: str, offsets: str = "refuse") -> datetime:
+    """A business date as Exact stores it: a zone-less local date and time (naive datetime).
+
+    Input is ISO 8601 text or `/Date(ms)/` (its wall clock). No source says what Exact does
+    with an ISO text that carries an offset, so `offsets` (the sandbox rule `offset_dates`)
+    decides: "refuse" answers 400 (the strict default), "local" keeps the wall clock and drops
+    the offset, "utc" converts to UTC first (how a day can shift when a client sends UTC).
+    """
     if isinstance(value, datetime):
-        return value
+        return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
     if isinstance(value, str):
         m = _DATE_RE.match(value)
         if m:
-            return datetime.fromtimestamp(int(m.group(1)) / 1000, tz=UTC)
+            return datetime.fromtimestamp(int(m.group(1)) / 1000, tz=UTC).replace(tzinfo=None)
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             pass
         else:
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+            if parsed.tzinfo is None:
+                return parsed
+            if offsets == "local":
+                return parsed.replace(tzinfo=None)
+            if offsets == "utc":
+                return parsed.astimezone(UTC).replace(tzinfo=None)
+            raise ApiError(
+                400,
+                f"Error converting value '{value}' to type 'Edm.DateTime' for '{field}': "
+                "send the local date and time without an offset.",
+            )
     raise ApiError(400, f"Error converting value '{value}' to type 'Edm.DateTime' for '{field}'.")
 
 

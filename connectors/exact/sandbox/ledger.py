@@ -139,7 +139,7 @@ def _entry_lines(
                 "ID": new_guid(),
                 "EntryID": entry_id,
                 "LineNumber": n,
-                "Date": parse_date(required(raw, "Date"), "Date"),
+                "Date": parse_date(required(raw, "Date"), "Date", store.rules.offset_dates),
                 "AmountFC": amount,
                 "AmountDC": amount,
                 "GLAccount": gl["ID"],

@@ -199,9 +199,9 @@ def create_sales_order(store: Store, body: dict[str, Any]) -> Row:
         OrderedByName=account["Name"],
         DeliverTo=body.get("DeliverTo") or account["ID"],
         InvoiceTo=body.get("InvoiceTo") or account["ID"],
-        OrderDate=parse_date(body["OrderDate"], "OrderDate")
+        OrderDate=parse_date(body["OrderDate"], "OrderDate", store.rules.offset_dates)
         if body.get("OrderDate")
-        else store.clock.now_dt(),
+        else store.local_now(),
         Currency=body.get("Currency") or store.catalogue.currency,
         AmountFCExclVat=excl,
         AmountFC=excl + vat,
@@ -279,9 +279,9 @@ def create_sales_invoice(store: Store, body: dict[str, Any]) -> Row:
     invoice.update(
         InvoiceID=invoice_id,
         InvoiceNumber=store.next_number("invoice", 24_000_001),
-        InvoiceDate=parse_date(body["InvoiceDate"], "InvoiceDate")
+        InvoiceDate=parse_date(body["InvoiceDate"], "InvoiceDate", store.rules.offset_dates)
         if body.get("InvoiceDate")
-        else store.clock.now_dt(),
+        else store.local_now(),
         Type=kind,
         Journal=journal_code,
         OrderedBy=account["ID"],

@@ -41,11 +41,15 @@ class Rules:
     default; a loopback demo without TLS turns it off explicitly.
     `webhook_same_host`: the CallbackURL's host must be the app's redirect URI host. Stated
     in Exact's API notes, unverified in the contract; on by default (the strict side).
+    `offset_dates`: what a business date sent with a UTC offset becomes (jsonio.parse_date):
+    "refuse" (default: 400), "local" (the wall clock, offset dropped) or "utc" (converted to
+    UTC, then zone-less). Exact stores zone-less local dates; no source says which applies.
     """
 
     orders_reserve: bool = False
     webhook_https: bool = True
     webhook_same_host: bool = True
+    offset_dates: str = "refuse"
 
     def update(self, body: dict[str, Any]) -> None:
         from .jsonio import ApiError
@@ -56,6 +60,8 @@ class Rules:
             kind = type(getattr(self, name))
             if kind is bool and not isinstance(value, bool):
                 raise ApiError(400, f"{name} must be true or false")
+            if name == "offset_dates" and value not in ("refuse", "local", "utc"):
+                raise ApiError(400, "offset_dates must be refuse, local or utc")
             setattr(self, name, value)
 
     def state(self) -> dict[str, Any]:
@@ -105,6 +111,14 @@ class Store:
     def next_number(self, counter: str, start: int) -> int:
         self.counters[counter] = max(self.counters[counter] + 1, start)
         return self.counters[counter]
+
+    def local_now(self) -> Any:
+        """Now as a zone-less local date and time in the division's zone (a default date)."""
+        from zoneinfo import ZoneInfo
+
+        return (
+            self.clock.now_dt().astimezone(ZoneInfo(self.catalogue.timezone)).replace(tzinfo=None)
+        )
 
     def base_row(self) -> Row:
         now = self.clock.now_dt()

@@ -80,7 +80,9 @@ class JournalPlan:
     lines: tuple[JournalLine, ...]
 
     def exact_body(self, gl_ids: dict[str, str]) -> dict[str, Any]:
-        day = dt.datetime.combine(self.date, dt.time(), tzinfo=dt.UTC)
+        day = (
+            self.date
+        )  # a local date goes out zone-less (midnight UTC was a day early west of UTC)
         return {
             "JournalCode": self.journal,
             "Currency": self.currency,
@@ -88,7 +90,7 @@ class JournalPlan:
         }
 
 
-def _line_body(ln: JournalLine, day: dt.datetime, gl_ids: dict[str, str]) -> dict[str, Any]:
+def _line_body(ln: JournalLine, day: dt.date, gl_ids: dict[str, str]) -> dict[str, Any]:
     body: dict[str, Any] = {
         "Date": day,
         "AmountFC": ln.amount,

@@ -98,7 +98,7 @@ class BankEntryPlan:
         `opening` is the journal's last closing balance: Exact chains bank statements, each
         entry opening at the previous one's close and closing at opening + lines.
         """
-        day = dt.datetime.combine(self.date, dt.time(), tzinfo=dt.UTC)
+        day = self.date  # the payout's local date; a date goes out as a zone-less day
         lines = []
         for ln in self.lines:
             body: dict[str, Any] = {
