@@ -239,6 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
     from daemon.cli_orders import add_order_commands
 
     add_order_commands(sub)
+    from daemon.cli_secrets import add_secrets_commands
+
+    add_secrets_commands(sub, add)
     return parser
 
 
@@ -255,9 +258,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a clean sentence instead of a traceback for operator commands
+        from connectors.errors import AuthError
         from state.db import DatabaseError
+        from state.secrets import TokenKeyError
 
-        if isinstance(exc, DatabaseError):
+        if isinstance(exc, DatabaseError | TokenKeyError | AuthError):
             print(f"shopsync: {exc}", file=sys.stderr)
             return 1
         raise

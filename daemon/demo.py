@@ -30,6 +30,7 @@ from daemon.demo_money import gift_cards_verdict, money_traffic, payouts_verdict
 from daemon.flows.orders.demo_check import order_traffic, orders_verdict
 from daemon.flows.refunds.demo_check import refund_traffic, refunds_verdict
 from daemon.serving import bound_port, make_server, wait_started
+from state.secrets import ensure_dev_key
 
 
 @dataclass
@@ -272,6 +273,9 @@ async def demo_stack(
         settings = load_settings(config)
         stream = log_file.open("a", encoding="utf-8") if log_file else sys.stderr
         configure_logging(log_level, log_format, stream=stream)
+        # A demo's tokens are sealed too, with a development key beside its database: the one
+        # place such a key may live (state/secrets.py); a real installation uses the credential.
+        ensure_dev_key(settings.daemon.database_path.parent)
         await authorize_exact(settings, url)
         stack = Stack(sb=sb, url=url, config=config, settings=settings, workdir=workdir, tg=tg)
         async with httpx.AsyncClient(base_url=url, timeout=30) as http:

@@ -131,6 +131,19 @@ for name in "${CREDENTIALS[@]}"; do
         empty+=("$name")
     fi
 done
+# The token key seals API tokens inside the database (state/secrets.py), so a copied database or
+# backup grants nothing. Generated once here, never stored beside the database; kept on upgrades.
+# Rotation: systemd/README.md.
+token_key=$CRED_DIR/token_key
+if [[ -s $token_key ]]; then
+    say "token key $token_key exists, kept as is"
+elif ((DRY_RUN)); then
+    say "would generate a token key into $token_key (0600 root)"
+else
+    say "+ generate a token key into $token_key"
+    (umask 077 && head -c 32 /dev/urandom | base64 >"$token_key")
+    chmod 0600 "$token_key"
+fi
 missing_required=()
 for name in "${REQUIRED_CREDENTIALS[@]}"; do
     [[ " ${empty[*]} " == *" $name "* ]] && missing_required+=("$name")

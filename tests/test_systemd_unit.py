@@ -22,7 +22,9 @@ SECRETS = {
     "exact_client_secret",
     "exact_webhook_secret",
     "smtp_password",
+    "token_key",
 }
+GENERATED = {"token_key"}  # install.sh makes it; the others start empty for the operator
 DRAIN_GRACE_SECONDS = 30
 
 
@@ -143,8 +145,10 @@ def test_install_dry_run_shows_every_step_and_changes_nothing() -> None:
     assert "would run: install -d -m 0750 -o root -g shopsync /etc/shopsync\n" in out
     assert "would run: install -d -m 0700 -o root -g root /etc/shopsync/credentials\n" in out
     if not Path("/etc/shopsync/credentials").exists():
-        for name in SECRETS:  # a missing credential file would keep the service from starting
+        for name in SECRETS - GENERATED:  # a missing file would keep the service from starting
             assert f"/dev/null /etc/shopsync/credentials/{name}\n" in out
+        assert "would generate a token key into /etc/shopsync/credentials/token_key" in out
+        assert "/dev/null /etc/shopsync/credentials/token_key" not in out
     assert f"would run: install -m 0644 -o root -g root {UNIT} " in out
     assert "would run: systemctl daemon-reload\n" in out
     assert "would run: systemctl enable shopsync.service\n" in out
