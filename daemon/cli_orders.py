@@ -109,7 +109,10 @@ def _plan_one(order: Any, facts: Any, settings: Any) -> dict[str, Any]:
 
 def _print_table(row: dict[str, Any]) -> None:
     head = f"{row['order']:<10} {row['action']:<8} {row.get('customer', '')}"
-    print(f"{head}  (Shopify total {row.get('shopify_total', '?')}; {row['why']})")
+    label, total = "Shopify total", row.get("shopify_total", "?")
+    if "shop_total" in row:  # a CCV shop's order
+        label, total = "CCV total", row["shop_total"]
+    print(f"{head}  ({label} {total}; {row['why']})")
     if "error" in row:
         print(f"    cannot book: {row['error']}\n    fix: {row['hint']}")
         return
@@ -132,17 +135,26 @@ def cmd_plan(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     _quiet_logs()
 
-    async def main() -> int:
-        count = 0
+    async def rows() -> AsyncIterator[dict[str, Any]]:
+        if settings.shop.platform == "ccvshop":
+            from daemon.cli_ccvshop import ccv_plan_rows
+
+            async for row in ccv_plan_rows(settings, args.since):
+                yield row
+            return
         async with _shopify(settings) as shopify:
             async for order, facts in _orders_since(shopify, args.since):
-                row = _plan_one(order, facts, settings)
-                print(json.dumps(row) if args.json else "", end="\n" if args.json else "")
-                if not args.json:
-                    _print_table(row)
-                count += 1
-                if args.limit and count >= args.limit:
-                    break
+                yield _plan_one(order, facts, settings)
+
+    async def main() -> int:
+        count = 0
+        async for row in rows():
+            print(json.dumps(row) if args.json else "", end="\n" if args.json else "")
+            if not args.json:
+                _print_table(row)
+            count += 1
+            if args.limit and count >= args.limit:
+                break
         if not args.json:
             print(f"{count} order(s) planned; nothing was written.")
         return 0
@@ -160,17 +172,27 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     _quiet_logs()
 
+    async def jobs() -> AsyncIterator[tuple[str, tuple[str, str, dict[str, Any]]]]:
+        if settings.shop.platform == "ccvshop":
+            from daemon.cli_ccvshop import ccv_backfill_jobs
+
+            async for item in ccv_backfill_jobs(settings, args.since):
+                yield item
+            return
+        async with _shopify(settings) as shopify:
+            async for header in shopify.iter_order_headers(args.since):
+                kind, key, payload = export_job(header.id)
+                yield header.name, (kind, key, payload | {"backfill": True})
+
     async def main() -> int:
         db = await Database.open(settings.daemon.database_path)
         keys = []
         try:
             queue = Queue(db)
-            async with _shopify(settings) as shopify:
-                async for header in shopify.iter_order_headers(args.since):
-                    kind, key, payload = export_job(header.id)
-                    await queue.enqueue(kind, key, payload | {"backfill": True})
-                    keys.append(key)
-                    print(f"\renqueued {len(keys)} order(s) (last {header.name})", end="")
+            async for name, (kind, key, payload) in jobs():
+                await queue.enqueue(kind, key, payload)
+                keys.append(key)
+                print(f"\renqueued {len(keys)} order(s) (last {name})", end="")
             print()
             if args.no_wait or not keys:
                 return 0
