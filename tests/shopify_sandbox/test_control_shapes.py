@@ -78,6 +78,21 @@ async def test_orders_carry_full_shipping_and_billing_addresses(shop):
     }
 
 
+async def test_the_buyers_first_checkout_address_becomes_their_default_address(shop):
+    made = await shop.control(
+        "POST",
+        "/orders",
+        {"lines": [SKU], "customer": {"email": "ann@example.com"}, "shipping_address": OFFICE},
+    )
+    query = "query($id: ID!) { customer(id: $id) { defaultAddress { address1 zip city } } }"
+    customer = (await shop.gql(query, {"id": made["customer_id"]}))["data"]["customer"]
+    assert customer["defaultAddress"] == {
+        "address1": "Keizersgracht 221",
+        "zip": "1016 DV",
+        "city": "Amsterdam",
+    }
+
+
 async def test_billing_is_the_shipping_address_when_none_is_given(shop):
     made = await shop.control("POST", "/orders", {"lines": [SKU], "shipping_address": OFFICE})
     order = (await shop.gql(ADDRESSES, {"id": made["order_id"]}))["data"]["order"]

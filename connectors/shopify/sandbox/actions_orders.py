@@ -80,7 +80,9 @@ def tax_rate(state: ShopState, product_rate: Decimal, dest: str, exempt: bool) -
     return high if product_rate >= Decimal(21) else low
 
 
-def _customer(state: ShopState, data: dict[str, Any], country: str) -> CustomerRec | None:
+def _customer(
+    state: ShopState, data: dict[str, Any], country: str, address: dict[str, Any] | None
+) -> CustomerRec | None:
     info = data.get("customer") or ({"email": data["email"]} if data.get("email") else None)
     if not info:
         return None
@@ -97,8 +99,11 @@ def _customer(state: ShopState, data: dict[str, Any], country: str) -> CustomerR
             info.get("vat_number"),
             now,
             now,
+            default_address=dict(address) if address else None,
         )
         state.customers[found.id] = found
+    elif address and found.default_address is None:
+        found.default_address = dict(address)  # a first address for a customer without one
     if info.get("vat_number"):
         found.vat_number = info["vat_number"]
     if info.get("company"):
@@ -187,7 +192,7 @@ def create_order(state: ShopState, emit: Emit, data: dict[str, Any]) -> dict[str
     # Addresses are checked before anything is stored (a new customer included).
     ship_parsed = parse_address(ship_raw, "shipping_address", ship_to) if ship_raw else None
     bill_parsed = parse_address(bill_raw, "billing_address", bill_to) if bill_raw else None
-    customer = _customer(state, data, ship_to)
+    customer = _customer(state, data, ship_to, ship_parsed or bill_parsed)
     exempt = bool(customer and customer.vat_number)
     lines = _lines(state, data, ship_to, exempt)
     if data.get("discount"):

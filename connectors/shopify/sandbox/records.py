@@ -59,6 +59,8 @@ class CustomerRec:
     created_at: datetime
     updated_at: datetime
     store_credit_account_id: int | None = None
+    # The address of the checkout that made the customer (Shopify keeps it as the default).
+    default_address: dict[str, Any] | None = None
 
 
 @dataclass

@@ -54,6 +54,8 @@ class CustomerView(View):
 
     @property
     def defaultAddress(self) -> dict[str, Any] | None:
+        if self.rec.default_address:
+            return address_view(self.rec.default_address, self.rec.id)
         return address_view(
             {
                 "first_name": self.rec.first_name,
