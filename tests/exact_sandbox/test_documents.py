@@ -145,7 +145,10 @@ async def test_order_plans_stock_out_and_delivery_takes_it_out(exact_sandbox, or
         line_id = d["SalesOrderLines"]["results"][0]["ID"]
         delivery = await run.post(
             "salesorder/GoodsDeliveries",
-            {"GoodsDeliveryLines": [{"SalesOrderLineID": line_id, "QuantityDelivered": 2}]},
+            {
+                "DeliveryDate": "2026-05-04",
+                "GoodsDeliveryLines": [{"SalesOrderLineID": line_id, "QuantityDelivered": 2}],
+            },
         )
         assert delivery.status_code == 201, delivery.text
         shipped = await _stock(run, ids["item"])
@@ -154,9 +157,13 @@ async def test_order_plans_stock_out_and_delivery_takes_it_out(exact_sandbox, or
         assert shipped["PlannedStockOut"] == before["PlannedStockOut"]
         again = await run.post(
             "salesorder/GoodsDeliveries",
-            {"GoodsDeliveryLines": [{"SalesOrderLineID": line_id, "QuantityDelivered": 1}]},
+            {
+                "DeliveryDate": "2026-05-04",
+                "GoodsDeliveryLines": [{"SalesOrderLineID": line_id, "QuantityDelivered": 1}],
+            },
         )
         assert again.status_code == 400
+        assert "exceeds" in again.json()["error"]["message"]["value"]
         found = (
             await run.get(
                 "salesorder/SalesOrders",

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from daemon.flows.orders.decide import Action, decide
-from daemon.flows.orders.fulfilment import OpenLine, plan_delivery
+from daemon.flows.orders.fulfilment import (
+    OpenLine,
+    delivery_date,
+    delivery_marker,
+    plan_delivery,
+)
 from daemon.flows.orders.jobs import route_fulfillment_webhook, route_order_webhook
 from tests.orders.factory import line, order, settings
 
@@ -73,11 +79,39 @@ def test_every_order_topic_becomes_one_export_job_keyed_by_order():
 
 
 def test_fulfilment_webhook_carries_its_lines_and_location():
-    body = {"id": 7, "order_id": 5, "location_id": 3, "line_items": [{"id": 11, "quantity": 2}]}
+    body = {
+        "id": 7,
+        "order_id": 5,
+        "location_id": 3,
+        "created_at": "2026-05-04T00:30:00+02:00",
+        "line_items": [{"id": 11, "quantity": 2}],
+    }
     ((kind, key, payload),) = route_fulfillment_webhook(body)
     assert (kind, key) == ("orders.fulfilment", "fulfillment:7")
     assert payload["lines"] == [["gid://shopify/LineItem/11", 2]]
     assert payload["order_id"] == "gid://shopify/Order/5"
+    assert payload["created_at"] == "2026-05-04T00:30:00+02:00"
+
+
+def test_goods_delivery_date_is_the_fulfilments_day_in_the_shops_time_zone():
+    amsterdam = ZoneInfo("Europe/Amsterdam")
+    now = dt.datetime(2026, 5, 10, 12, tzinfo=dt.UTC)
+    # 00:30 in Amsterdam is still the day before in UTC: Exact must get the shop's day.
+    assert delivery_date("2026-05-03T22:30:00Z", amsterdam, now) == dt.date(2026, 5, 4)
+    assert delivery_date("2026-05-04T00:30:00+02:00", amsterdam, now) == dt.date(2026, 5, 4)
+    assert delivery_date("2026-05-04T00:30:00+02:00", ZoneInfo("America/New_York"), now) == (
+        dt.date(2026, 5, 3)
+    )
+    assert delivery_date(None, amsterdam, now) == dt.date(2026, 5, 10)  # an old job: today
+
+
+def test_goods_delivery_marker_is_one_per_fulfilment_and_warehouse():
+    fid = "gid://shopify/Fulfillment/123456789"
+    marker = delivery_marker("#1001", "AMS", fid)
+    assert marker == "Shopify fulfilment #1001/AMS/F123456789"
+    assert marker == delivery_marker("#1001", "AMS", fid)  # a retry finds the same delivery
+    assert marker != delivery_marker("#1001", "RTM", fid)
+    assert marker != delivery_marker("#1001", "AMS", "gid://shopify/Fulfillment/123456780")
 
 
 def test_delivery_takes_units_from_the_fulfilment_location_first_and_never_overdelivers():

@@ -6,6 +6,7 @@ import pytest
 
 from connectors.shopify.webhooks import list_webhook_subscriptions
 from daemon.demo import demo_stack, wait_settled
+from daemon.flows.orders import fulfilment
 from daemon.flows.orders.jobs import export_job
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
@@ -47,3 +48,12 @@ async def test_a_fulfilment_without_its_webhook_is_delivered_after_the_order_pol
         await services.queue.enqueue(*export_job(gid))  # and a second poll books nothing more
         await wait_settled(services, 60)
         assert len(await _deliveries(stack)) == 1
+        # Exact made the delivery but our link was lost: the order's lines are delivered in
+        # Exact (QuantityDelivered), so the next run delivers nothing twice.
+        (delivery,) = await _deliveries(stack)
+        await services.db.execute_write(
+            "DELETE FROM links WHERE entity = ?", (fulfilment.DELIVERY_ENTITY,)
+        )
+        await services.queue.enqueue(*export_job(gid))
+        await wait_settled(services, 60)
+        assert await _deliveries(stack) == [delivery]

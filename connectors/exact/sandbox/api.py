@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from . import odata
+from .contract_check import Contract, Endpoint, load_contract, not_simulated
 from .entities import EntitySet
 from .jsonio import ApiError, dumps, loads
 from .store import Row, Store
@@ -23,10 +24,17 @@ def endpoint_of(rest: str) -> str:
 
 
 class RestApi:
-    def __init__(self, store: Store, registry: dict[str, EntitySet], user: dict[str, Any]):
+    def __init__(
+        self,
+        store: Store,
+        registry: dict[str, EntitySet],
+        user: dict[str, Any],
+        contract: Contract | None = None,
+    ):
         self.store = store
         self.registry = registry
         self.user = user
+        self.contract = contract or load_contract()
 
     def me(self, base_url: str) -> tuple[int, Any]:
         # `current/Me` answers a one-element results list (picqer Me.php reads `CurrentDivision`).
@@ -45,19 +53,37 @@ class RestApi:
             }
         }
 
-    def resolve(self, rest: str) -> tuple[EntitySet, str | None]:
+    def locate(self, rest: str) -> tuple[Endpoint, EntitySet | None, str | None]:
+        """The contract's endpoint for a path, the set serving it (None: not simulated), the key."""
         m = _KEYED.match(rest)
         name, key = (m.group("set"), m.group("key")) if m else (rest, None)
-        es = self.registry.get(name.strip("/").lower())
-        if es is None:
+        ep = self.contract.endpoint(name)
+        if ep is None:
+            # WCF Data Services' answer for a segment the service does not have.
             raise ApiError(404, f"Resource not found for the segment '{name.split('/')[-1]}'.")
+        return ep, self.registry.get(ep.path.lower()), key
+
+    def resolve(self, rest: str) -> tuple[EntitySet, str | None]:
+        ep, es, key = self.locate(rest)
+        if es is None:
+            raise not_simulated(f"the endpoint '{ep.path}'")
         return es, key
 
     def handle(
         self, method: str, rest: str, query: dict[str, str], body: bytes, base_url: str
     ) -> tuple[int, Any, tuple[str, str, str] | None]:
         """Answer a call: (status, JSON payload or None, webhook event (topic, action, key))."""
-        es, key = self.resolve(rest)
+        ep, es, key = self.locate(rest)
+        # Exact's contract first: a call it refuses never reaches the simulated entities.
+        self.contract.check_method(ep, method, key is not None)
+        data: dict[str, Any] = {}
+        if method == "GET":
+            self.contract.check_query(ep, query, key is not None)
+        elif method in ("POST", "PUT"):
+            data = _json(body)
+            self.contract.check_body(ep, method, data)
+        if es is None:
+            raise not_simulated(f"the endpoint '{ep.path}'")
         root = f"{base_url}/api/v1/{self.store.division}"
         if method == "GET":
             if key is None:
@@ -68,34 +94,31 @@ class RestApi:
             select = self._select(es, query.get("$select"))
             expand = bool(es.lines and es.lines in query.get("$expand", ""))
             return 200, {"d": self.render(es, row, select, expand, root)}, None
-        if method == "POST" and key is None:
+        if method == "POST":
             if es.create is None:
-                raise ApiError(405, f"POST is not supported on {es.path}.")
-            row = es.create(_json(body))
+                raise not_simulated(f"POST on '{es.path}'")
+            row = es.create(data)
             event = (es.topic, "Create", row[es.key]) if es.topic else None
             return 201, {"d": self.render(es, row, None, True, root)}, event
-        if method == "PUT" and key is not None:
+        assert key is not None  # check_method: PUT and DELETE need a key
+        if method == "PUT":
             if es.update is None:
-                raise ApiError(405, f"PUT is not supported on {es.path}.")
+                raise not_simulated(f"PUT on '{es.path}'")
             row = es.get(key)
             if row is None:
                 raise ApiError(404, f"Not found: {es.path}({key})")
-            es.update(row, _json(body))
+            es.update(row, data)
             return 204, None, (es.topic, "Update", row[es.key]) if es.topic else None
-        if method == "DELETE" and key is not None:
-            if es.delete is None:
-                raise ApiError(405, f"DELETE is not supported on {es.path}.")
-            row = es.get(key)
-            if row is None:
-                raise ApiError(404, f"Not found: {es.path}({key})")
-            es.delete(row)
-            return 204, None, (es.topic, "Delete", row[es.key]) if es.topic else None
-        raise ApiError(405, f"{method} is not supported here.")
+        if es.delete is None:
+            raise not_simulated(f"DELETE on '{es.path}'")
+        row = es.get(key)
+        if row is None:
+            raise ApiError(404, f"Not found: {es.path}({key})")
+        es.delete(row)
+        return 204, None, (es.topic, "Delete", row[es.key]) if es.topic else None
 
     def list(self, es: EntitySet, query: dict[str, str], root: str) -> dict[str, Any]:
         select = self._select(es, query.get("$select"))
-        if es.needs_select and not query.get("$select"):
-            raise ApiError(400, "$select is mandatory for this endpoint.")
         predicate = odata.compile_filter(query.get("$filter"))
         rows = [r for r in es.rows() if predicate(r)]
         # The Sync API always pages in row-version order; others by $orderby, then the key.
@@ -141,11 +164,8 @@ class RestApi:
             return None
         names = [s.strip() for s in select.split(",") if s.strip()]
         for name in names:
-            if name not in es.fields:
-                raise ApiError(
-                    400,
-                    f"No property '{name}' exists in type 'Exact.Web.Api.Models.{es.type_name}'.",
-                )
+            if name not in es.fields:  # the contract has it (checked first); we do not
+                raise not_simulated(f"the property '{name}' of '{es.path}'")
         return names
 
     def render(

@@ -15,6 +15,7 @@ from . import control
 from .api import RestApi, endpoint_of
 from .asgi import Request, Response, Scope, drop_connection, read_request, send_response
 from .clock import SandboxClock
+from .contract_check import load_contract
 from .entities import build_registry
 from .jsonio import ApiError, dumps, error_body
 from .limits import ErrorBudget, RateLimits
@@ -23,6 +24,8 @@ from .store import Store
 from .webhooks import WebhookDispatcher
 
 CONTROL = "/_sandbox/exact"
+REFUSALS = (400, 403, 404, 405, 501)  # what a conformance run must never see
+REFUSED_KEPT = 100
 log = logging.getLogger(__name__)
 
 
@@ -64,9 +67,10 @@ class ExactSandbox:
             self.store, self.clock, client_id=client_id, secret=webhook_secret
         )
         user_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"exact-sandbox-user-{division}"))
+        contract = load_contract()
         self.api = RestApi(
             self.store,
-            build_registry(self.store, client_id),
+            build_registry(self.store, client_id, contract),
             {
                 "UserID": user_id,
                 "UserName": "merchant@example.com",
@@ -77,8 +81,13 @@ class ExactSandbox:
                 "LanguageCode": "en-GB",
                 "DivisionCustomerName": "Sandbox Merchant BV",
             },
+            contract,
         )
         self.calls_429 = 0
+        # Every call Exact would refuse (or we cannot simulate), first ones kept: a conformance
+        # run asserts this stays empty. Auth (401), limits (429) and injected faults are not in it.
+        self.refused: list[dict[str, Any]] = []
+        self.refused_total = 0
 
         async def app(scope: Scope, receive: Any, send: Any) -> None:
             await self._serve(scope, receive, send)
@@ -175,6 +184,8 @@ class ExactSandbox:
             self.budget.record(endpoint, exc.status)
             if exc.status == 429:
                 self.calls_429 += 1
+            elif exc.status in REFUSALS:
+                self._note_refusal(request, endpoint, exc)
             response = Response(exc.status, error_body(exc.message), headers=exc.headers)
             return self._with_limits(response)
         except Exception:
@@ -187,6 +198,20 @@ class ExactSandbox:
             self.store.changed(topic, action, str(key), f"{es.path}(guid'{key}')")
         body = dumps(payload).encode() if payload is not None else b""
         return self._with_limits(Response(status, body))
+
+    def _note_refusal(self, request: Request, endpoint: str, exc: ApiError) -> None:
+        self.refused_total += 1
+        if len(self.refused) < REFUSED_KEPT:
+            self.refused.append(
+                {
+                    "method": request.method,
+                    "endpoint": endpoint,
+                    "query": dict(request.query),
+                    "status": exc.status,
+                    "message": exc.message,
+                    "at": self.clock.now_dt().isoformat(),
+                }
+            )
 
     def _authorised_call(
         self, request: Request, division: str, tail: str, endpoint: str
@@ -245,6 +270,8 @@ class ExactSandbox:
                 "blocked": self.budget.state()["blocked"],
                 "limits": self.limits.state(),
                 "calls_429": self.calls_429,
+                "refused": self.refused,
+                "refused_total": self.refused_total,
                 "webhooks": self.webhooks.state(),
                 "tokens": {
                     "refreshes": self.oauth.refreshes,

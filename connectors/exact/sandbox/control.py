@@ -27,8 +27,9 @@ State keys: division, rowversion, accounts, contacts, addresses, items (with `st
 warehouse code: in_stock, free, sellable, reserved, planning_in, planning_out, timestamp),
 sales_orders, invoices (8020, 8023), credit_notes (8021, 8024), goods_deliveries, bank_entries,
 journal_entries, webhook_subscriptions, calls (per endpoint), errors (counted 4xx per endpoint),
-blocked (endpoint → seconds left), limits, calls_429, webhooks (pending, delivered, failed,
-recent), tokens, faults, now.
+blocked (endpoint → seconds left), limits, calls_429, refused (the first 100 calls answered
+400/403/404/405/501: method, endpoint, query, status, message, at), refused_total, webhooks
+(pending, delivered, failed, recent), tokens, faults, now.
 """
 
 from __future__ import annotations

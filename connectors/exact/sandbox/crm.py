@@ -158,7 +158,7 @@ def create_contact(store: Store, body: dict[str, Any]) -> Row:
     reject_unknown(body, CONTACT_FIELDS, "Contact")
     account = reference(store, "crm/Accounts", body, "Account")
     assert account is not None
-    required(body, "LastName")
+    # A name (FirstName and/or LastName) is the contract's one_of, checked before we get here.
     row = {f: None for f in CONTACT_FIELDS} | store.base_row() | _writable(body, CONTACT_FIELDS)
     row.update(
         ID=new_guid(),

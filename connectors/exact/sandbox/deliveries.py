@@ -1,7 +1,8 @@
 """Goods deliveries against sales order lines: stock leaves the warehouse, the order completes.
 
 Fields from picqer/exact-php-client GoodsDelivery.php / GoodsDeliveryLine.php (key EntryID;
-lines point at SalesOrderLineID with QuantityDelivered).
+lines point at SalesOrderLineID with QuantityDelivered). A goods delivery has no YourRef, and
+DeliveryDate and lines are mandatory (contract/exact-contract.json, Elmas goods_delivery.rb).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ DELIVERY_FIELDS = (
     "DeliveryAccount",
     "DeliveryAccountName",
     "Description",
-    "YourRef",
     "Warehouse",
     "TrackingNumber",
     "ShippingMethod",
@@ -70,13 +70,11 @@ def create_goods_delivery(store: Store, body: dict[str, Any]) -> Row:
     delivery.update(
         EntryID=entry_id,
         DeliveryNumber=number,
-        DeliveryDate=parse_date(body["DeliveryDate"], "DeliveryDate")
-        if body.get("DeliveryDate")
-        else store.clock.now_dt(),
+        # Mandatory (the contract checked it is there): Exact never defaults it.
+        DeliveryDate=parse_date(body["DeliveryDate"], "DeliveryDate"),
         DeliveryAccount=first["DeliverTo"],
         DeliveryAccountName=first["OrderedByName"],
         Description=body.get("Description"),
-        YourRef=body.get("YourRef") or first["YourRef"],
         Warehouse=first["WarehouseID"],
         TrackingNumber=body.get("TrackingNumber"),
         ShippingMethod=body.get("ShippingMethod"),

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import crm, deliveries, items, ledger, sales
+from .contract_check import Contract, load_contract
 from .items import ITEM_FIELDS
-from .jsonio import ApiError
+from .jsonio import ApiError, not_simulated
 from .stock_views import (
     ITEM_WAREHOUSE_FIELDS,
     STOCK_POSITION_FIELDS,
@@ -32,7 +33,6 @@ class EntitySet:
     update: Callable[[Row, dict[str, Any]], None] | None = None
     delete: Callable[[Row], None] | None = None
     topic: str | None = None
-    needs_select: bool = False  # Exact's bulk and sync endpoints insist on $select
     sync: bool = False  # pages on Timestamp instead of the key
 
     def get(self, key: str) -> Row | None:
@@ -51,13 +51,28 @@ def _lines_of(store: Store, table: str, nav: str) -> Callable[[], list[Row]]:
 
 
 def _no_edit(what: str) -> Callable[..., None]:
+    # Only reached when the contract allows the PUT (Exact can change it): not simulated here.
     def refuse(*_: Any) -> None:
-        raise ApiError(400, f"{what} can not be changed through this endpoint.")
+        raise not_simulated(f"changing {what}")
 
     return refuse
 
 
-def build_registry(store: Store, client_id: str) -> dict[str, EntitySet]:
+def _as_contract_says(sets: list[EntitySet], contract: Contract) -> list[EntitySet]:
+    """Serve only what Exact has: every set must be a contract endpoint, and a field the
+    contract does not list is dropped (never rendered, filtered on or accepted)."""
+    for es in sets:
+        ep = contract.require(es.path)
+        es.fields = tuple(f for f in es.fields if f in ep.fields)
+        if es.lines:
+            line_ep = contract.require(ep.inline[es.lines])
+            es.line_fields = tuple(f for f in es.line_fields if f in line_ep.fields)
+    return sets
+
+
+def build_registry(
+    store: Store, client_id: str, contract: Contract | None = None
+) -> dict[str, EntitySet]:
     """Every served set, keyed by its lower-cased path (Exact's URLs are case-insensitive)."""
     item_warehouses, stock_positions = stock_views(store)
 
@@ -151,7 +166,6 @@ def build_registry(store: Store, client_id: str) -> dict[str, EntitySet]:
             STOCK_POSITION_FIELDS,
             stock_positions,
             page_size=1000,
-            needs_select=True,
             sync=True,
         ),
         EntitySet(
@@ -161,7 +175,6 @@ def build_registry(store: Store, client_id: str) -> dict[str, EntitySet]:
             (*ITEM_FIELDS, "Timestamp"),
             item_rows(store, with_timestamp=True),
             page_size=1000,
-            needs_select=True,
             sync=True,
         ),
         EntitySet(
@@ -171,7 +184,6 @@ def build_registry(store: Store, client_id: str) -> dict[str, EntitySet]:
             ITEM_FIELDS,
             item_rows(store),
             page_size=1000,
-            needs_select=True,
         ),
         EntitySet(
             "bulk/CRM/Accounts",
@@ -180,7 +192,6 @@ def build_registry(store: Store, client_id: str) -> dict[str, EntitySet]:
             crm.ACCOUNT_FIELDS,
             table("crm/Accounts"),
             page_size=1000,
-            needs_select=True,
         ),
         EntitySet(
             "vat/VATCodes",
@@ -341,4 +352,4 @@ def build_registry(store: Store, client_id: str) -> dict[str, EntitySet]:
             delete=deleter("webhooks/WebhookSubscriptions", "ID"),
         ),
     ]
-    return {s.path.lower(): s for s in sets}
+    return {s.path.lower(): s for s in _as_contract_says(sets, contract or load_contract())}

@@ -19,6 +19,13 @@ class ApiError(Exception):
         self.headers = headers or []
 
 
+def not_simulated(what: str) -> ApiError:
+    """Exact has it (the contract says so); the sandbox does not model it: a gap, never a pass."""
+    return ApiError(
+        501, f"Not simulated: {what} exists in Exact but this sandbox does not model it"
+    )
+
+
 def error_body(message: str) -> bytes:
     # Shape from exact.md (Errors) and the OData v2 error format Exact's REST API uses.
     return dumps({"error": {"code": "", "message": {"lang": "", "value": message}}}).encode()

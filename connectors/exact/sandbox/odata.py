@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from .jsonio import ApiError
+from .jsonio import ApiError, not_simulated
 
 Row = dict[str, Any]
 Predicate = Callable[[Row], bool]
@@ -172,8 +172,8 @@ class _Parser:
 
 
 def _field(row: Row, name: str, expr: str) -> Any:
-    if name not in row:
-        raise ApiError(400, f"No property '{name}' exists in type. $filter: '{expr}'.")
+    if name not in row:  # the contract has it (checked first); the sandbox does not
+        raise not_simulated(f"filtering on '{name}'")
     value = row[name]
     return value.lower() if isinstance(value, str) and _looks_like_guid(value) else value
 
@@ -213,6 +213,17 @@ def _norm(v: Any) -> Any:
     return v
 
 
+def filter_names(expr: str) -> list[str]:
+    """The property names a `$filter` reads (function names and literals left out)."""
+    tokens = _tokenize(expr)
+    names = []
+    for i, (kind, text) in enumerate(tokens):
+        is_call = i + 1 < len(tokens) and tokens[i + 1][0] == "(" and text.lower() in _FUNCS
+        if kind == "name" and not is_call and text not in names:
+            names.append(text)
+    return names
+
+
 def compile_filter(expr: str | None) -> Predicate:
     if not expr or not expr.strip():
         return lambda r: True
@@ -236,8 +247,8 @@ def order_key(orderby: str | None, key: str) -> list[tuple[str, bool]]:
 
 def sort_rows(rows: list[Row], spec: list[tuple[str, bool]]) -> list[Row]:
     for name, desc in reversed(spec):
-        if rows and name not in rows[0]:
-            raise ApiError(400, f"No property '{name}' exists in type. $orderby")
+        if rows and name not in rows[0]:  # the contract has it (checked first)
+            raise not_simulated(f"sorting on '{name}'")
         # None sorts first ascending, as SQL Server (Exact's store) does.
         rows.sort(key=lambda r, n=name: (r[n] is not None, _sortable(r[n])), reverse=desc)
     return rows

@@ -6,7 +6,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .jsonio import ApiError, parse_decimal
+from .jsonio import ApiError, not_simulated, parse_decimal
 from .store import Row, Store
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -18,17 +18,14 @@ def money(value: Decimal) -> Decimal:
 
 
 def reject_unknown(body: dict[str, Any], allowed: tuple[str, ...], type_name: str) -> None:
-    """WCF Data Services' wording for a property the type does not have."""
+    """A property the entity code does not model. The contract check (contract_check.py) has
+    already refused what Exact lacks, so what is left is Exact's but not simulated here."""
     if not isinstance(body, dict):
         raise ApiError(400, "The request body must be a JSON object.")
     known = set(allowed) | {"__metadata"}
     for name in body:
         if name not in known:
-            raise ApiError(
-                400,
-                f"The property '{name}' does not exist on type 'Exact.Web.Api.Models.{type_name}'."
-                " Make sure to only use property names that are defined by the type.",
-            )
+            raise not_simulated(f"the property '{name}' of {type_name}")
 
 
 def required(body: dict[str, Any], field: str) -> Any:

@@ -31,6 +31,7 @@ query order_facts($id: ID!) {
     }
     fulfillments(first: 5) {
       id
+      createdAt
       location { id }
       fulfillmentLineItems(first: 25) { nodes { quantity lineItem { id } } }
     }
@@ -76,6 +77,7 @@ def facts_from_graphql(node: dict[str, Any] | None) -> OrderFacts:
                 "fulfillment_id": f["id"],
                 "order_id": node.get("id"),
                 "location_id": int(location.rsplit("/", 1)[-1]) if location else None,
+                "created_at": f.get("createdAt"),
                 "lines": [
                     [item["lineItem"]["id"], int(item["quantity"] or 0)]
                     for item in (f.get("fulfillmentLineItems") or {}).get("nodes") or []

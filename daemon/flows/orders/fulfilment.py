@@ -1,11 +1,18 @@
-"""Shopify fulfilments → Exact goods deliveries on the exported sales orders (plan + apply)."""
+"""Shopify fulfilments → Exact goods deliveries on the exported sales orders (plan + apply).
+
+A goods delivery has no YourRef, and DeliveryDate and lines are mandatory (Exact's contract,
+connectors/exact/sandbox/contract/: picqer GoodsDelivery.php, Elmas goods_delivery.rb). So a
+delivery is found again by our link first, then by a deterministic marker in its Description.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from connectors.exact.odata import Guid, eq
 from daemon.logs import get_logger
@@ -14,6 +21,32 @@ log = get_logger("shopsync.orders")
 
 DELIVERY_ENTITY = "fulfillment"  # links: "{fulfillment gid}:{warehouse}" → goods delivery
 DELIVERIES = "salesorder/GoodsDeliveries"
+DEFAULT_ZONE = "Europe/Amsterdam"  # daemon/schedule.py's default when the shop's is unknown
+
+
+def delivery_marker(order_name: str, code: str, fulfillment_id: str) -> str:
+    """The goods delivery's Description: unique per fulfilment and warehouse, so a retry after a
+    lost answer finds the delivery Exact made instead of delivering twice."""
+    number = fulfillment_id.rsplit("/", 1)[-1]
+    return f"Shopify fulfilment {order_name}/{code}/F{number}"
+
+
+def delivery_date(created_at: str | None, zone: dt.tzinfo, now: dt.datetime) -> dt.date:
+    """The fulfilment's business date: its moment in the shop's time zone (now if unknown)."""
+    moment = now
+    if created_at:
+        parsed = dt.datetime.fromisoformat(created_at.replace("Z", "+00:00"))
+        moment = parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    return moment.astimezone(zone).date()
+
+
+def shop_zone(services: Any) -> dt.tzinfo:
+    """The shop's time zone as the scheduler resolved it (Shopify's ianaTimezone)."""
+    scheduler = services.extras.get("scheduler") if hasattr(services, "extras") else None
+    if scheduler is not None:
+        return scheduler.zone
+    name = getattr(getattr(services.settings, "schedules", None), "timezone", DEFAULT_ZONE)
+    return ZoneInfo(name if name and name != "shop" else DEFAULT_ZONE)
 
 
 @dataclass(frozen=True)
@@ -81,8 +114,9 @@ async def deliver(
     shipped: Sequence[tuple[str, int]],
     links: Mapping[str, Any],
     preferred: str | None,
+    created_at: str | None = None,
 ) -> list[str]:
-    """Create the goods deliveries for one fulfilment (once each); answer their YourRefs."""
+    """Create the goods deliveries for one fulfilment (once each); answer their markers."""
     pending = {}
     for code, link in links.items():
         if link.data.get("document") != "salesorder" or link.data.get("reversed"):
@@ -92,32 +126,32 @@ async def deliver(
     if not pending:
         return []
     open_lines = {code: await open_lines_of(services, link) for code, link in pending.items()}
-    number = fulfillment_id.rsplit("/", 1)[-1]
+    day = delivery_date(created_at, shop_zone(services), dt.datetime.now(dt.UTC))
     made = []
     for code, lines in plan_delivery(shipped, open_lines, preferred).items():
-        your_ref = f"{order_name}/{code}/F{number}"[:30]
+        marker = delivery_marker(order_name, code, fulfillment_id)
         found = await services.exact.get(
-            DELIVERIES, filter=eq("YourRef", your_ref), select="EntryID", top=1
+            DELIVERIES, filter=eq("Description", marker), select="EntryID", top=1
         )
         if found:
             entry = str(found[0]["EntryID"])
         else:
             body = {
-                "YourRef": your_ref,
-                "Description": f"Shopify fulfilment {order_name}",
+                "DeliveryDate": day,
+                "Description": marker,
                 "GoodsDeliveryLines": [
                     {"SalesOrderLineID": line_id, "QuantityDelivered": qty}
                     for line_id, qty in lines
                 ],
             }
             entry = str((await services.exact.post(DELIVERIES, body))["EntryID"])
-            log.info("orders.delivery_created", your_ref=your_ref)
+            log.info("orders.delivery_created", delivery=marker, date=day.isoformat())
         await services.links.put(
             DELIVERY_ENTITY,
             f"{fulfillment_id}:{code}",
             entry,
-            exact_ref=your_ref,
+            exact_ref=marker,
             data={"order": order_name, "lines": [[lid, str(q)] for lid, q in lines]},
         )
-        made.append(your_ref)
+        made.append(marker)
     return made

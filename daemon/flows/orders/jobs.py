@@ -66,6 +66,7 @@ def route_fulfillment_webhook(body: dict[str, Any]) -> list[tuple[str, str, dict
         "order_id": order_gid(numeric_id(body, "order_id", what="order id")),
         "location_id": location,
         "lines": lines,
+        "created_at": body.get("created_at"),
     }
     return [(FULFIL_KIND, f"fulfillment:{fid.rsplit('/', 1)[-1]}", payload)]
 
@@ -198,7 +199,15 @@ async def run_fulfilment(services: Any, job: Job) -> str:
     name = next((ln.data.get("order_name") for ln in links.values()), gid)
     preferred = await _warehouse_of_location(services, job.payload.get("location_id"))
     lines = [(line, int(qty)) for line, qty in job.payload["lines"]]
-    await deliver(services, job.payload["fulfillment_id"], name, lines, links, preferred)
+    await deliver(
+        services,
+        job.payload["fulfillment_id"],
+        name,
+        lines,
+        links,
+        preferred,
+        created_at=job.payload.get("created_at"),
+    )
     return "delivered"
 
 
