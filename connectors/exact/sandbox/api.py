@@ -119,6 +119,11 @@ class RestApi:
 
     def list(self, es: EntitySet, query: dict[str, str], root: str) -> dict[str, Any]:
         select = self._select(es, query.get("$select"))
+        named = odata.filter_names(query.get("$filter") or "")
+        named += [name for name, _ in odata.order_key(query.get("$orderby"), es.key)]
+        for name in named:
+            if name.split("/")[0] not in es.fields:  # the contract has it (checked first)
+                raise not_simulated(f"querying '{name}' of '{es.path}'")
         predicate = odata.compile_filter(query.get("$filter"))
         rows = [r for r in es.rows() if predicate(r)]
         # The Sync API always pages in row-version order; others by $orderby, then the key.
