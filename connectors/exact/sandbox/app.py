@@ -297,6 +297,9 @@ class ExactSandbox:
             except ValueError as exc:
                 raise ApiError(400, str(exc)) from None
             return {"now": self.clock.now_dt().isoformat()}
+        if route == "/division_move" and method == "POST":
+            self.store.move_division()
+            return {"moved": self.store.division_move_date, "rowversion": self.store.rowversion}
         if route == "/rules":
             if method == "POST":
                 self.store.rules.update(control.parse_body(request.body))

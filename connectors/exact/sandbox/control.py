@@ -15,13 +15,16 @@ All routes live under `/_sandbox/exact`, take and give JSON:
 | `POST /clock`  | `{advance_seconds}`                                  | `{"now": iso}` (3)      |
 | `POST /tokens` | –                                                    | a token pair (4)        |
 | `GET /rules`   | –                                                    | the rule settings       |
-| `POST /rules`  | `{orders_reserve, webhook_https, webhook_same_host}` | the rule settings (5)   |
+| `POST /rules`  | `{orders_reserve, webhook_https, webhook_same_host,` | the rule settings (5)   |
+|                | `offset_dates}`                                      |                         |
+| `POST /division_move` | –                                             | `{moved, rowversion}` (6)|
 
 (1) `field` is `free` (default), `in_stock` or `planned`; a change bumps the sync Timestamp and
 fires StockPositions webhooks. (2) The operator revoked the app: every access and refresh token
 dies. (3) Exact time jumps ahead: minute/day windows, token TTL, 30-day refresh expiry, error
 blocks. (4) As if the operator had authorised, for demos and benchmarks. (5) Exact behaviour
-the sources leave open (`store.Rules`); omitted keys unchanged.
+the sources leave open (`store.Rules`); omitted keys unchanged. (6) Exact moved the division
+to another database: DivisionMoveDate is now and every sync Timestamp restarts low.
 
 State keys: division, rowversion, accounts, contacts, addresses, items (with `stock` per
 warehouse code: in_stock, free, sellable, reserved, planning_in, planning_out, timestamp),

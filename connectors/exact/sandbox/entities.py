@@ -351,5 +351,21 @@ def build_registry(
             update=_no_edit("A webhook subscription"),
             delete=deleter("webhooks/WebhookSubscriptions", "ID"),
         ),
+        EntitySet(
+            "system/Divisions",
+            "SystemDivision",
+            "Code",
+            (
+                "Code",
+                "Description",
+                "Current",
+                "Currency",
+                "DivisionMoveDate",
+                "Status",
+                "Created",
+                "Modified",
+            ),
+            store.division_rows,
+        ),
     ]
     return {s.path.lower(): s for s in _as_contract_says(sets, contract or load_contract())}

@@ -98,6 +98,7 @@ class Store:
         self.calls: dict[str, int] = {}
         self.rules = Rules()
         self.app_redirect_uri: str | None = None  # the app's registered redirect URI
+        self.division_move_date: Any = None  # system/Divisions DivisionMoveDate
         self._seed()
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -111,6 +112,35 @@ class Store:
     def next_number(self, counter: str, start: int) -> int:
         self.counters[counter] = max(self.counters[counter] + 1, start)
         return self.counters[counter]
+
+    def move_division(self) -> None:
+        """Exact moved the division to another database: every sync Timestamp restarts low.
+
+        The contract's sync/Inventory/StockPositions rule: "values reset when the division is
+        moved (system/Divisions DivisionMoveDate)". A client's stored cursor is then above
+        every Timestamp, and `Timestamp gt cursor` finds nothing until it starts over.
+        """
+        self.division_move_date = self.local_now()
+        self.rowversion = 1
+        for row in self.stock.values():
+            row.timestamp = self.bump()
+        for item in self.table("logistics/Items").values():
+            item["Timestamp"] = self.bump()
+
+    def division_rows(self) -> list[Row]:
+        """system/Divisions: this one division (SystemDivision.php fields the flows read)."""
+        return [
+            {
+                "Code": self.division,
+                "Description": "Sandbox Merchant BV",
+                "Current": True,
+                "Currency": self.catalogue.currency,
+                "DivisionMoveDate": self.division_move_date,
+                "Status": 1,
+                "Created": None,
+                "Modified": self.division_move_date,
+            }
+        ]
 
     def local_now(self) -> Any:
         """Now as a zone-less local date and time in the division's zone (a default date)."""

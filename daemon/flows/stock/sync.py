@@ -19,6 +19,7 @@ from connectors.errors import PermanentError
 from connectors.exact.limiter import priority
 from connectors.shopify.inventory import QuantityChange
 from daemon.flows.stock import store
+from daemon.flows.stock.division_move import division_moved
 from daemon.flows.stock.plan import (
     Push,
     batches,
@@ -104,6 +105,8 @@ async def poll_stock(services: Any, job: Job) -> None:
     s = services.settings
     started = services.extras["stock_last_poll"] = time.time()
     cursor = int(await services.cursors.get(CURSOR) or 1)
+    if await division_moved(services):
+        cursor = 1  # every Timestamp restarted below our cursor: read everything again
     with priority():  # stock is the time-critical read: it may use the minute's reserve
         rows, newest = await services.exact.sync("Inventory/StockPositions", cursor, select=SELECT)
     if not rows:
