@@ -150,6 +150,15 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    if args.platform == "ccvshop":
+        from daemon.demo_ccvshop import run_ccv_demo
+
+        directory = Path(args.dir) if args.dir else None
+        return anyio.run(
+            lambda: run_ccv_demo(
+                as_json=args.json, seed=args.seed, products=args.products, directory=directory
+            )
+        )
     from daemon.demo import run_demo
 
     return anyio.run(
@@ -228,6 +237,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--products", type=int, default=300)
     demo.add_argument("--dir", help="keep the demo's state here (default: a temp dir)")
+    demo.add_argument(
+        "--platform",
+        choices=("shopify", "ccvshop"),
+        default="shopify",
+        help="the shop the daemon serves (ccvshop runs headless, one round)",
+    )
 
     selftest = add("selftest", cmd_selftest, "enqueue harmless jobs to prove the worker runs")
     selftest.add_argument("--count", type=int, default=1)
