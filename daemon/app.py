@@ -13,7 +13,7 @@ from daemon.clients import build_clients
 from daemon.config import Settings
 from daemon.context import Services
 from daemon.control import build_control_app
-from daemon.flows import background_tasks, build_registry, shopify_topics
+from daemon.flows import background_tasks, build_registry, ingress_topics
 from daemon.flows.webhooks import MERGES
 from daemon.ingress import Ingress
 from daemon.logs import get_logger, register_secret
@@ -117,7 +117,7 @@ class Daemon:
                         if s.exact.webhook_secret
                         else None
                     ),
-                    topics=shopify_topics() if s.shopify else frozenset(),
+                    topics=ingress_topics() if s.shopify else frozenset(),
                     max_body=s.ingress.max_body_bytes,
                 )
                 services.extras["ingress"] = ingress

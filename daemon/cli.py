@@ -257,6 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
     from daemon.cli_secrets import add_secrets_commands
 
     add_secrets_commands(sub, add)
+    from daemon.cli_privacy import add_privacy_commands
+
+    add_privacy_commands(sub, add)
     return parser
 
 

@@ -95,6 +95,12 @@ class Database:
             await self._reader.close()
             await self._writer.close()
 
+    async def checkpoint(self) -> bool:
+        """Fold the WAL into the file and truncate it; False if a reader kept old pages alive."""
+        async with self._lock, self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
+            row = await cur.fetchone()
+        return row is not None and row[0] == 0
+
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE … COMMIT on the writer; rolls back if the block raises."""

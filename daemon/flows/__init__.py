@@ -18,7 +18,16 @@ Background = Callable[[], Awaitable[None]]
 def build_registry() -> Any:
     """Every job kind this daemon knows, mapped to its handler."""
     from daemon import alerts
-    from daemon.flows import ccvshop_orders, gift_cards, orders, payouts, refunds, stock, webhooks
+    from daemon.flows import (
+        ccvshop_orders,
+        gift_cards,
+        orders,
+        payouts,
+        privacy,
+        refunds,
+        stock,
+        webhooks,
+    )
     from daemon.flows.selftest import run_selftest
     from daemon.worker import Registry
 
@@ -34,6 +43,7 @@ def build_registry() -> Any:
     refunds.register(registry)
     registry.register(ccvshop_orders.EXPORT_KIND, ccvshop_orders.run_export)
     registry.register(ccvshop_orders.CREDIT_KIND, ccvshop_orders.run_credit)
+    privacy.register(registry)
     return registry
 
 
@@ -48,6 +58,13 @@ def shopify_topics() -> frozenset[str]:
     )
 
     return frozenset(webhooks.SHOPIFY_ROUTES)
+
+
+def ingress_topics() -> frozenset[str]:
+    """What the ingress accepts: the subscribed topics plus Shopify's compliance topics."""
+    from daemon.flows import privacy, webhooks  # noqa: F401  (registers routes)
+
+    return shopify_topics() | frozenset(webhooks.COMPLIANCE_ROUTES)
 
 
 def background_tasks(services: Any) -> list[Background]:

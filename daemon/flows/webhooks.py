@@ -28,6 +28,9 @@ NOT_IN_SHOPIFY = "ignored: not found in Shopify"
 # Filled by each flow module at import (see daemon/flows/__init__.py).
 SHOPIFY_ROUTES: dict[str, Route] = {}
 EXACT_ROUTES: dict[str, Route] = {}
+# Shopify's compliance topics (customers/redact, shop/redact): accepted, never subscribed to by
+# API, since they are no WebhookSubscriptionTopic (daemon/flows/privacy.py).
+COMPLIANCE_ROUTES: dict[str, Route] = {}
 # kind → how long the routed job should wait (coalescing windows, API budget pacing).
 DELAYS: dict[str, Callable[[Any], float]] = {}
 # kind → how a second payload for a job still waiting under the same key joins the first
@@ -72,7 +75,7 @@ async def _enqueue(services: Any, specs: list[JobSpec]) -> None:
 
 async def route_shopify_webhook(services: Any, job: Job) -> None:
     topic, body = await _receipt(services, job)
-    route = SHOPIFY_ROUTES.get(topic)
+    route = SHOPIFY_ROUTES.get(topic) or COMPLIANCE_ROUTES.get(topic)
     if route is None:
         return  # allowed once, no flow handles it now: nothing to do
     await _enqueue(services, _specs(route, body, topic))
