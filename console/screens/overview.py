@@ -86,7 +86,8 @@ class OverviewScreen(LiveScreen):
             "\n".join(f"[b red]ALERT[/] {escape(a['summary'])}" for a in alerts)
         )
         self.query_one("#alerts", Static).display = bool(alerts)
-        self.sub_title = f"v{s['version']} · up {duration(s['uptime_s'])}"
+        shop = "CCV Shop · " if s.get("platform") == "ccvshop" else ""  # Shopify: the default
+        self.sub_title = f"{shop}v{s['version']} · up {duration(s['uptime_s'])}"
 
 
 def _schedules(schedules: list[dict[str, Any]] | None, now: Any) -> str:
