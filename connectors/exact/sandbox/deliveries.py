@@ -71,7 +71,7 @@ def create_goods_delivery(store: Store, body: dict[str, Any]) -> Row:
         EntryID=entry_id,
         DeliveryNumber=number,
         # Mandatory (the contract checked it is there): Exact never defaults it.
-        DeliveryDate=parse_date(body["DeliveryDate"], "DeliveryDate"),
+        DeliveryDate=parse_date(body["DeliveryDate"], "DeliveryDate", store.rules.offset_dates),
         DeliveryAccount=first["DeliverTo"],
         DeliveryAccountName=first["OrderedByName"],
         Description=body.get("Description"),
