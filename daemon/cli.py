@@ -39,6 +39,13 @@ def cmd_config_check(args: argparse.Namespace) -> int:
 
     for line in exact_webhook_warnings(settings):
         print(f"warning: {line}", file=sys.stderr)
+    from state.secrets import TokenKeyError, find_key
+
+    try:  # without it no API token can be stored or read (state/secrets.py)
+        key = find_key(settings.daemon.database_path)
+        print(f"token key {key.fingerprint} from {key.source}")
+    except TokenKeyError as exc:
+        print(f"warning: {exc}", file=sys.stderr)
     if args.offline:
         return 0
     from daemon.clients import build_clients

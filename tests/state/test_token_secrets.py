@@ -154,6 +154,16 @@ def test_rotate_key_command_reports_what_it_did(tmp_path, monkeypatch, capsys):
     assert "exact: sealed with key" in capsys.readouterr().out
 
 
+def test_config_check_names_the_key_or_warns_that_there_is_none(tmp_path, monkeypatch, capsys):
+    config = write_config(tmp_path)
+    assert cli(["config", "check", "--offline", "-c", str(config)]) == 0
+    assert "token key " in capsys.readouterr().out
+    monkeypatch.delenv(ENV)
+    monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
+    assert cli(["config", "check", "--offline", "-c", str(config)]) == 0
+    assert "warning: no token key" in capsys.readouterr().err
+
+
 def test_a_malformed_key_is_refused_saying_how_to_make_one():
     with pytest.raises(Exception, match="shopsync secrets new-key"):
         TokenKey.parse("not-a-key", "credential token_key")
