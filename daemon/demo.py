@@ -103,6 +103,10 @@ default_warehouse = "{sb.catalogue.locations[0].code}"
 # Three locations: one Exact document per location, so Exact reserves stock where Shopify sells.
 multi_location = true
 
+[refunds]
+# A refund placed moments after its order looks again soon (production waits 30 s).
+wait_for_order = 3
+
 [stock]
 poll_interval = {poll_interval}
 safety_poll_interval = {safety_poll_interval}
@@ -400,9 +404,10 @@ async def _exercise(
 
         skus = [p.sku for p in sb.catalogue.products]
         codes = [loc.code for loc in sb.catalogue.locations]
-        # Exact allows 60 calls a minute: a new customer's order costs ~10, so the demo places
-        # a handful of orders per half minute next to its stock traffic.
-        orders = max(2, int(duration / 6))
+        # Exact allows 60 calls a minute, so the run's Exact work must fit in (duration + 60) s
+        # of them: ~25 go to start-up and stock, ~50 to the money traffic below (two orders,
+        # four gift cards, two refunds, a payout) and a new customer's order costs ~10.
+        orders = max(1, int(duration / 15))
         async with anyio.create_task_group() as traffic_tg:
             traffic_tg.start_soon(watch_latency, sb, traffic)
             async with anyio.create_task_group() as load:
@@ -414,12 +419,15 @@ async def _exercise(
                 traffic.events.update(await refund_traffic(control, rng, max(1, orders // 3)))
                 traffic.events.update(await money_traffic(control, rng, skus, codes))
             settling = time.monotonic()
-            await wait_settled(daemon.services, 120)
-            # Payouts and gift cards are polled (daily in production): poll now, once booked.
+            # Exact's 60 calls a minute bound how fast this goes (~100 calls for 30 s of
+            # traffic); the limits only stop a stuck run.
+            await wait_settled(daemon.services, 180)
+            # Payouts and gift cards are polled (daily in production): poll now, with every
+            # order booked, so the redemptions and sold cards are in Exact to be checked.
             queue = daemon.services.queue
             await queue.enqueue("payouts.import", "payouts:demo", {})
             await queue.enqueue("gift_cards.import", "gift_cards:demo", {})
-            await wait_settled(daemon.services, 60)
+            await wait_settled(daemon.services, 180)
             settled_s = time.monotonic() - settling
             await anyio.sleep(0.3)  # let the watcher see the last pushes
             traffic_tg.cancel_scope.cancel()
