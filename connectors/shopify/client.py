@@ -1,9 +1,11 @@
 """The GraphQL Admin API transport: one POST per document, failures sorted into our errors.
 
 Shopify answers GraphQL at `POST {shop}/admin/api/{version}/graphql.json` with the
-`X-Shopify-Access-Token` header. Errors come three ways: an HTTP status (401/403/402/423/5xx),
-a top-level `errors` list in a 200 answer (bad documents, THROTTLED, ACCESS_DENIED), and
-`userErrors` inside a mutation's payload (see `raise_for_user_errors`).
+`X-Shopify-Access-Token` header; the token comes from a `connectors.shopify.auth` source, which
+renews it before it expires and once more when Shopify answers 401. Errors come three ways: an
+HTTP status (401/403/402/423/5xx), a top-level `errors` list in a 200 answer (bad documents,
+THROTTLED, ACCESS_DENIED), and `userErrors` inside a mutation's payload (see
+`raise_for_user_errors`).
 Source: https://shopify.dev/docs/api/admin-graphql#status_and_error_codes
 """
 
@@ -22,6 +24,7 @@ from pydantic import SecretStr
 
 from connectors.errors import AuthError, PermanentError, RateLimited, TransientError
 from connectors.retry import read_with_retries
+from connectors.shopify.auth import FIXES, StaticToken, TokenSource
 from connectors.shopify.queries import load_query
 from connectors.shopify.throttle import CostThrottle
 from connectors.shopify.version import DEFAULT_API_VERSION
@@ -34,6 +37,11 @@ log = structlog.get_logger(__name__)
 # Source: https://shopify.dev/docs/api/usage/response-codes (GraphQL errors section)
 _TRANSIENT_CODES = {"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE", "TIMEOUT"}
 _AUTH_CODES = {"ACCESS_DENIED", "UNAUTHORIZED", "FORBIDDEN"}
+SCOPE_FIX = (
+    "The app lacks an access scope this needs: add it to the app's version in the Dev "
+    "Dashboard (and install the new version on the store); `shopsync config check` names "
+    "every missing scope. Then run `shopsync auth shopify` to resume the paused flows."
+)
 
 
 class ShopifyClient:
@@ -42,7 +50,7 @@ class ShopifyClient:
     def __init__(
         self,
         shop_url: str,
-        access_token: str | SecretStr,
+        access_token: str | SecretStr | TokenSource,
         *,
         api_version: str = DEFAULT_API_VERSION,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -55,8 +63,10 @@ class ShopifyClient:
         self.api_version = api_version
         self.endpoint = f"{self.shop_url}/admin/api/{api_version}/graphql.json"
         self.throttle = throttle or CostThrottle()
-        self._token = (
-            access_token if isinstance(access_token, SecretStr) else SecretStr(access_token)
+        if isinstance(access_token, SecretStr):
+            access_token = access_token.get_secret_value()
+        self.auth: TokenSource = (
+            StaticToken(access_token) if isinstance(access_token, str) else access_token
         )
         self._http = httpx.AsyncClient(transport=transport, timeout=timeout)
         # Bulk results live on another host (signed storage URLs): never send our token there.
@@ -74,6 +84,9 @@ class ShopifyClient:
     async def aclose(self) -> None:
         await self._http.aclose()
         await self._download.aclose()
+        closer = getattr(self.auth, "aclose", None)
+        if closer is not None:
+            await closer()
 
     def status(self) -> dict[str, Any]:
         """The cost budget as we see it, for the control API and console (no secrets)."""
@@ -89,6 +102,7 @@ class ShopifyClient:
             "reserved": bucket.reserved,
             "waits": self.throttle.waits,
             "throttled": self.throttle.throttled,
+            "auth": self.auth.status(),
         }
 
     @property
@@ -137,13 +151,23 @@ class ShopifyClient:
             raise _classify_graphql_errors(errors)
 
     async def _post(self, payload: dict[str, Any], key: str) -> dict[str, Any]:
+        content = json.dumps(payload, default=_json_value).encode()
+        token = await self.auth.token()
+        response = await self._send(content, key, token)
+        if response.status_code == 401:
+            # Expired or revoked: Shopify ran nothing, so sending again with a new token is
+            # safe for a mutation too. The source renews once (or says why it cannot).
+            token = await self.auth.after_unauthorized(token)
+            response = await self._send(content, key, token)
+        return _body_or_raise(response, FIXES[self.auth.mode])
+
+    async def _send(self, content: bytes, key: str, token: str) -> httpx.Response:
         headers = {
-            "X-Shopify-Access-Token": self._token.get_secret_value(),
+            "X-Shopify-Access-Token": token,
             "Content-Type": "application/json",
             "Accept": "application/json",
         }
         try:
-            content = json.dumps(payload, default=_json_value).encode()
             response = await self._http.post(self.endpoint, content=content, headers=headers)
         except httpx.TimeoutException as exc:
             # `from None`: the chained httpx error carries the request, and with it our token.
@@ -155,7 +179,7 @@ class ShopifyClient:
                 f"could not reach Shopify ({type(exc).__name__}: {exc})", api=API
             ) from None
         log.debug("shopify.response", query=key, status=response.status_code)
-        return _body_or_raise(response)
+        return response
 
 
 def _json_value(value: Any) -> Any:
@@ -184,23 +208,15 @@ def _resolve(document_or_name: str) -> tuple[str, str]:
     return document_or_name, "doc:" + hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
-def _body_or_raise(response: httpx.Response) -> dict[str, Any]:
+def _body_or_raise(response: httpx.Response, fix: str) -> dict[str, Any]:
     status = response.status_code
     words = _api_words(response)
     if status == 401:
         raise AuthError(
-            words or "Invalid API key or access token",
-            api=API,
-            status=status,
-            hint="The Admin API access token was rejected: reinstall the app or set a new token.",
+            words or "Invalid API key or access token", api=API, status=status, hint=fix
         )
     if status == 403:
-        raise AuthError(
-            words or "Forbidden",
-            api=API,
-            status=status,
-            hint="The token lacks a required access scope; grant it in the app's configuration.",
-        )
+        raise AuthError(words or "Forbidden", api=API, status=status, hint=SCOPE_FIX)
     if status in (402, 423):
         raise AuthError(
             words or ("Payment Required" if status == 402 else "Locked"),
@@ -283,7 +299,7 @@ def _classify_graphql_errors(errors: list[Any]) -> Exception:
             message,
             api=API,
             status=200,
-            hint="The token lacks an access scope this query needs; grant it to the app.",
+            hint=SCOPE_FIX,
         )
     if "MAX_COST_EXCEEDED" in codes:
         return PermanentError(

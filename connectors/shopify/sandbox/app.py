@@ -11,13 +11,17 @@ import anyio
 
 from connectors.sandbox_catalogue import Catalogue
 from connectors.shopify.sandbox import asgi_util as http
+from connectors.shopify.sandbox.auth import (
+    AUTHORIZE_PATH,
+    CONTROL_PATH,
+    INVALID_TOKEN_BODY,
+    SHOPIFY_TOKEN_LIFETIME,
+    TOKEN_PATH,
+    SandboxAuth,
+)
 from connectors.shopify.sandbox.bulk import run_bulk_query
 from connectors.shopify.sandbox.faults import Faults
-from connectors.shopify.sandbox.graphql_endpoint import (
-    INVALID_TOKEN_BODY,
-    GraphQLEndpoint,
-    authorised,
-)
+from connectors.shopify.sandbox.graphql_endpoint import GraphQLEndpoint
 from connectors.shopify.sandbox.schema import executable_schema
 from connectors.shopify.sandbox.state import ShopState
 from connectors.shopify.sandbox.throttle import CostBucket
@@ -40,14 +44,21 @@ class ShopifySandbox:
     faster. It scales webhook timeouts and retry delays (timeouts never below 0.25 s so loopback
     has a chance) and the bucket's refill, which runs at restore_rate / time_scale per real
     second and is reported as such in `throttleStatus.restoreRate`.
+
+    Authentication (`auth`, see connectors/shopify/sandbox/auth.py): `access_token` is a legacy
+    static token (None: none is accepted); `client_id` and `client_secret` (default: the webhook
+    secret, as for a Dev Dashboard app) get tokens from the token endpoint, which last
+    24 h × time_scale unless `PUT /_sandbox/shopify/auth` sets `token_lifetime_s`.
     """
 
     def __init__(
         self,
         catalogue: Catalogue,
         *,
-        access_token: str,
+        access_token: str | None,
         webhook_secret: str,
+        client_id: str = "sandbox-shopify-client-id",
+        client_secret: str | None = None,
         api_version: str = DEFAULT_API_VERSION,
         versions: tuple[str, ...] = SANDBOX_VERSIONS,
         bucket_size: int = 1000,
@@ -56,7 +67,13 @@ class ShopifySandbox:
         shop_domain: str = "sandbox-shop.myshopify.com",
         seed: int = 1,
     ) -> None:
-        self._token = access_token
+        self.auth = SandboxAuth(
+            shop_domain=shop_domain,
+            static_token=access_token,
+            client_id=client_id,
+            client_secret=client_secret or webhook_secret,
+            token_lifetime_s=SHOPIFY_TOKEN_LIFETIME * time_scale,
+        )
         self.api_version = api_version  # what webhooks are sent as
         self.versions = versions  # the /admin/api/{version}/ paths answered; others get 404
         self.shop_domain = shop_domain
@@ -117,6 +134,18 @@ class ShopifySandbox:
         path, method = scope["path"], scope["method"]
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         base_url = f"{scope.get('scheme', 'http')}://{headers.get('host', 'localhost')}"
+        if path == TOKEN_PATH:
+            self.requests["oauth_token"] += 1
+            body = await http.read_body(receive)
+            await self.auth.token_endpoint(method, headers, body, send)
+            return
+        if path == AUTHORIZE_PATH and method == "GET":
+            await self.auth.authorize(scope.get("query_string", b""), send)
+            return
+        if path == CONTROL_PATH or path.startswith(CONTROL_PATH + "/"):
+            body = await http.read_body(receive)
+            await self.auth.control(method, path[len(CONTROL_PATH) :], body, send)
+            return
         if path.startswith(CONTROL_PREFIX):
             self.requests["control"] += 1
             body = await http.read_body(receive)
@@ -128,14 +157,21 @@ class ShopifySandbox:
             return
         self.requests["graphql"] += 1
         body = await http.read_body(receive)
-        if not authorised(headers, self._token):
+        granted = self.auth.check(headers)
+        if granted is None:
             self.requests["graphql_unauthorised"] += 1
             await http.send_json(send, 401, INVALID_TOKEN_BODY)
             return
-        await self._graphql(match["version"], body, base_url, receive, send)
+        await self._graphql(match["version"], body, base_url, granted, receive, send)
 
     async def _graphql(
-        self, version: str, body: bytes, base_url: str, receive: http.Receive, send: http.Send
+        self,
+        version: str,
+        body: bytes,
+        base_url: str,
+        granted: frozenset[str],
+        receive: http.Receive,
+        send: http.Send,
     ) -> None:
         if self.faults.latency_ms:
             await anyio.sleep(self.faults.latency_ms / 1000)
@@ -152,7 +188,9 @@ class ShopifySandbox:
             status = self.rng.choice([500, 502, 503])
             await http.send_json(send, status, {"errors": "Internal Server Error"})
             return
-        status, out = self.graphql.run(body, version, base_url, forced_throttle=fault == "throttle")
+        status, out = self.graphql.run(
+            body, version, base_url, forced_throttle=fault == "throttle", granted=granted
+        )
         headers = [
             (b"x-shopify-api-version", version.encode()),
             (b"x-request-id", f"{self.rng.getrandbits(64):016x}".encode()),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hmac
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -23,15 +22,12 @@ from connectors.shopify.sandbox.cost import MAX_QUERY_COST, actual_cost, request
 from connectors.shopify.sandbox.root_mutation import MutationRoot
 from connectors.shopify.sandbox.root_query import QueryRoot
 from connectors.shopify.sandbox.schema import executable_schema
+from connectors.shopify.sandbox.scopes import ScopeMiddleware, any_denied
 from connectors.shopify.sandbox.views_common import Context
 
 if TYPE_CHECKING:
     from connectors.shopify.sandbox.app import ShopifySandbox
 
-# Shopify's answer to a missing or wrong access token (HTTP 401).
-INVALID_TOKEN_BODY = {
-    "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"
-}
 DOCS = "https://shopify.dev/api/usage/rate-limits"
 
 
@@ -53,11 +49,6 @@ def checked_document(query: str) -> tuple[Any, list[dict[str, Any]]]:
     except GraphQLError as exc:
         return None, [exc.formatted]
     return document, [e.formatted for e in validate(executable_schema(), document)]
-
-
-def authorised(headers: dict[str, str], token: str) -> bool:
-    given = headers.get("x-shopify-access-token", "")
-    return hmac.compare_digest(given.encode(), token.encode())
 
 
 class GraphQLEndpoint:
@@ -85,8 +76,14 @@ class GraphQLEndpoint:
         }
 
     def run(
-        self, raw: bytes, api_version: str, base_url: str, forced_throttle: bool = False
+        self,
+        raw: bytes,
+        api_version: str,
+        base_url: str,
+        forced_throttle: bool = False,
+        granted: frozenset[str] | None = None,
     ) -> tuple[int, dict[str, Any]]:
+        """`granted`: the token's access scopes, enforced per field (None: all, for tools)."""
         try:
             body = json.loads(raw or b"{}")
             query = body["query"]
@@ -102,7 +99,7 @@ class GraphQLEndpoint:
         if operation is None:
             return 200, {"errors": [{"message": "An operation name is required"}]}
         return 200, self._execute(
-            document, operation, variables, api_version, base_url, forced_throttle
+            document, operation, variables, api_version, base_url, forced_throttle, granted
         )
 
     def _execute(
@@ -113,6 +110,7 @@ class GraphQLEndpoint:
         api_version: str,
         base_url: str,
         forced_throttle: bool,
+        granted: frozenset[str] | None = None,
     ) -> dict[str, Any]:
         coerced = get_variable_values(self.schema, operation.variable_definitions or (), variables)
         if isinstance(coerced, list):  # variables that do not fit their declared types
@@ -145,13 +143,19 @@ class GraphQLEndpoint:
         is_mutation = operation.operation == OperationType.MUTATION
         root_cls = MutationRoot if is_mutation else QueryRoot
         context = Context(self.sb.state, api_version)
+        root = root_cls(self.sb.state, base_url)
+        scopes = self.sb.auth.scopes if granted is None else granted
+        root.currentAppInstallation = lambda info: self.sb.auth.installation(scopes)
+        # Scope checks per field only when the document needs one (the common case is free).
+        denied = granted is not None and any_denied(self.schema, document, granted)
         result = execute_sync(
             self.schema,
             document,
-            root_value=root_cls(self.sb.state, base_url),
+            root_value=root,
             context_value=context,
             variable_values=variables,
             operation_name=operation.name.value if operation.name else None,
+            middleware=[ScopeMiddleware(granted)] if denied and granted is not None else None,
         )
         actual = actual_cost(self.schema, document, operation, coerced, result.data)
         actual = min(actual, requested)

@@ -11,6 +11,8 @@ from __future__ import annotations
 # Space-separated field names per type; fmt: off keeps it a table.
 # fmt: off
 SERVED: dict[str, str] = {
+    "AccessScope": "description handle",
+    "AppInstallation": "id accessScopes",
     "ApiVersion": "handle displayName supported",
     "Attribute": "key value",
     "BulkOperation": (
@@ -142,7 +144,8 @@ SERVED: dict[str, str] = {
         "shop node nodes location locations product products productVariant productVariants "
         "inventoryItem inventoryItems inventoryLevel order orders refund return customer "
         "customers storeCreditAccount giftCard giftCards shopifyPaymentsAccount "
-        "webhookSubscription webhookSubscriptions bulkOperation currentBulkOperation"
+        "webhookSubscription webhookSubscriptions bulkOperation currentBulkOperation "
+        "currentAppInstallation"
     ),
     "Refund": (
         "id legacyResourceId note createdAt updatedAt order return totalRefundedSet "
