@@ -26,8 +26,12 @@ from connectors.shopify.version import DEFAULT_API_VERSION
 class SandboxCredentials:
     """Well-known, fake credentials: the sandboxes check them exactly as the real APIs would."""
 
+    # A Dev Dashboard app: client id and secret get tokens; the secret also signs webhooks.
+    shopify_client_id: str = "sandbox-shopify-client-id"
+    shopify_client_secret: str = "sandbox-shopify-client-secret"
+    shopify_webhook_secret: str = "sandbox-shopify-client-secret"
+    # The legacy static token of an admin-created app, still accepted.
     shopify_access_token: str = "shpat_sandbox00000000000000000000"
-    shopify_webhook_secret: str = "sandbox-shopify-webhook-secret"
     exact_client_id: str = "00000000-0000-0000-0000-00000000c1d0"
     exact_client_secret: str = "sandbox-exact-client-secret"
     exact_webhook_secret: str = "sandbox-exact-webhook-secret"
@@ -58,6 +62,8 @@ class Sandboxes:
             self.catalogue,
             access_token=c.shopify_access_token,
             webhook_secret=c.shopify_webhook_secret,
+            client_id=c.shopify_client_id,
+            client_secret=c.shopify_client_secret,
             bucket_size=shopify_bucket,
             restore_rate=shopify_restore_rate,
             # Shopify's sandbox counts real seconds per Shopify second …
@@ -109,6 +115,10 @@ class Sandboxes:
             "shopify": {
                 "graphql": f"/admin/api/{DEFAULT_API_VERSION}/graphql.json",
                 "control": "/_sandbox/shopify/",
+                "oauth": "/admin/oauth/access_token, /admin/oauth/authorize",
+                "auth_control": "/_sandbox/shopify/auth",
+                "client_id": c.shopify_client_id,
+                "client_secret": c.shopify_client_secret,
                 "access_token": c.shopify_access_token,
                 "webhook_secret": c.shopify_webhook_secret,
             },

@@ -10,7 +10,7 @@ from typing import Any
 import anyio
 
 from daemon.clients import build_clients
-from daemon.config import Settings
+from daemon.config import Settings, shopify_webhook_key
 from daemon.context import Services
 from daemon.control import build_control_app
 from daemon.flows import background_tasks, build_registry, ingress_topics
@@ -44,6 +44,7 @@ class Daemon:
         shopify = settings.shopify
         for secret in (
             shopify.access_token if shopify else None,
+            shopify.client_secret if shopify else None,
             shopify.webhook_secret if shopify else None,
             settings.ccvshop.secret if settings.ccvshop else None,
             settings.exact.client_secret,
@@ -78,6 +79,8 @@ class Daemon:
             services.shopify, services.exact = clients.shopify, clients.exact
             services.ccvshop = clients.ccvshop
             services.extras["tokens"] = clients.tokens
+            if clients.shopify is not None:
+                services.extras["shopify_auth"] = clients.shopify.client.auth
             self.services = services
             try:
                 await self._serve(services)
@@ -108,7 +111,7 @@ class Daemon:
                     services.queue,
                     # A CCV shop takes no Shopify webhooks: no topic, and a key nobody has.
                     shopify_secret=(
-                        s.shopify.webhook_secret.get_secret_value()
+                        shopify_webhook_key(s)
                         if s.shopify
                         else secrets.token_hex(32)
                     ),

@@ -95,6 +95,10 @@ def render_status(s: dict[str, Any]) -> str:
     out += _gift_card_liability(s)
     auth = (s.get("budgets") or {}).get("exact_auth") or {}
     out.append(f"exact access expires: {auth.get('expires_at') or 'n/a'}")
+    shop = (s.get("budgets") or {}).get("shopify_auth") or {}
+    if shop:
+        line = f"shopify access ({shop.get('mode')}): expires {shop.get('expires_at') or 'never'}"
+        out.append(line + (f"; PROBLEM: {shop['problem']}" if shop.get("problem") else ""))
     for alert in s.get("alerts", []):
         out.append(f"ALERT {alert['rule']}: {alert['summary']}")
     return "\n".join(out)

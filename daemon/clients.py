@@ -11,8 +11,16 @@ from connectors.exact.client import ExactClient
 from connectors.exact.limiter import RateBudget
 from connectors.exact.oauth import OAuthApp, TokenManager
 from connectors.shopify.api import ShopifyAPI
+from connectors.shopify.auth import (
+    ClientCredentials,
+    ShopifyToken,
+    StaticToken,
+    StoredToken,
+    TokenSource,
+)
 from connectors.shopify.client import ShopifyClient
 from daemon.config import Settings
+from daemon.logs import register_secret
 from state.db import Database
 from state.tokens import SqliteTokenStore
 
@@ -33,13 +41,33 @@ class Clients:
         await self.tokens.aclose()
 
 
+def shopify_auth(settings: Settings, db: Database) -> TokenSource:
+    """The token source `[shopify] auth` names; tokens live in the state DB's token store."""
+    s = settings.shopify
+    assert s is not None  # only called for platform = "shopify"
+    store = SqliteTokenStore(db, "shopify", ShopifyToken)
+    if s.auth == "access_token":
+        assert s.access_token is not None  # the settings validator requires it
+        return StaticToken(s.access_token.get_secret_value())
+    if s.auth == "authorization_code":
+        return StoredToken(store, on_token=register_secret)
+    assert s.client_id and s.client_secret
+    return ClientCredentials(
+        s.shop_url,
+        s.client_id,
+        s.client_secret.get_secret_value(),
+        store,
+        on_token=register_secret,  # a fresh token is scrubbed from logs like any secret
+    )
+
+
 def build_clients(settings: Settings, db: Database) -> Clients:
     shopify = ccvshop = None
     if settings.shopify is not None and settings.shop.platform == "shopify":
         shopify = ShopifyAPI(
             ShopifyClient(
                 settings.shopify.shop_url,
-                settings.shopify.access_token,
+                shopify_auth(settings, db),
                 api_version=settings.shopify.api_version,
             )
         )

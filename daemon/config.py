@@ -12,7 +12,15 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -26,6 +34,8 @@ from connectors.shopify.version import DEFAULT_API_VERSION
 
 # Credential file name → the setting it fills (see systemd/shopsync.service LoadCredential=).
 CREDENTIALS = {
+    "shopify_client_id": ("shopify", "client_id"),
+    "shopify_client_secret": ("shopify", "client_secret"),
     "shopify_access_token": ("shopify", "access_token"),
     "shopify_webhook_secret": ("shopify", "webhook_secret"),
     "ccvshop_secret": ("ccvshop", "secret"),
@@ -95,12 +105,85 @@ class ControlSettings(Strict):
 
 
 class ShopifySettings(Strict):
+    """How shopsync reaches the shop; see README "Connect Shopify".
+
+    `auth`: `client_credentials` (a Dev Dashboard app of your own organization: client id and
+    secret, tokens renewed daily), `authorization_code` (an app of another organization:
+    `shopsync auth shopify` stores the token) or `access_token` (a static token of an app made
+    in the Shopify admin before 2026). Unset: `access_token` when only an access token is
+    configured (existing setups keep working), else `client_credentials`.
+
+    `webhook_key`: which secret signs Shopify's webhooks. Dev Dashboard apps sign with their
+    client secret (`client_secret`, the default for the first two modes: one credential file);
+    an admin-created app has its own API secret key (`webhook_secret`).
+    """
+
     shop_url: str = Field(description="https://NAME.myshopify.com")
     # The Admin API version asked for; the default is the one every document is checked against
     # (connectors/shopify/version.py). Another one is the operator's risk until re-validated.
     api_version: str = DEFAULT_API_VERSION
-    access_token: SecretStr
-    webhook_secret: SecretStr  # the app's client secret: it signs webhooks
+    auth: Literal["client_credentials", "authorization_code", "access_token"]
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    access_token: SecretStr | None = None
+    webhook_key: Literal["client_secret", "webhook_secret"]
+    # Filled from client_secret when webhook_key says so. Validated even when absent: its
+    # check names every missing credential, alongside any other problem in the file.
+    webhook_secret: SecretStr | None = Field(None, validate_default=True)
+    # authorization_code only: where `shopsync auth shopify` listens for Shopify's redirect
+    # (add it to the app's allowed redirection URLs), and the scopes it asks for (default:
+    # what the enabled flows need, README "Access scopes").
+    redirect_uri: str = "http://127.0.0.1:8766/callback"
+    scopes: list[str] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if not data.get("auth"):
+            legacy = data.get("access_token") and not data.get("client_id")
+            data["auth"] = "access_token" if legacy else "client_credentials"
+        if not data.get("webhook_key"):
+            legacy = data["auth"] == "access_token"
+            data["webhook_key"] = "webhook_secret" if legacy else "client_secret"
+        return data
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _credentials_present(cls, v: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        data = {**info.data, "webhook_secret": v}
+        auth, key = data.get("auth"), data.get("webhook_key")
+        need = {
+            "client_credentials": ["client_id", "client_secret"],
+            "authorization_code": ["client_id", "client_secret"],
+            "access_token": ["access_token"],
+        }.get(str(auth), [])
+        need.append(str(key))
+        missing = [k for k in dict.fromkeys(need) if k in cls.model_fields and not data.get(k)]
+        if missing:
+            names = ", ".join(f"shopify.{k} (credential shopify_{k})" for k in missing)
+            raise ValueError(
+                f'auth = "{auth}" and webhook_key = "{key}" need {names}: secrets go in '
+                "$CREDENTIALS_DIRECTORY or the env"
+            )
+        return v
+
+    @model_validator(mode="after")
+    def _credentials(self) -> ShopifySettings:
+        if self.webhook_key == "client_secret":
+            assert self.client_secret is not None
+            if self.webhook_secret is not None and (
+                self.webhook_secret.get_secret_value() != self.client_secret.get_secret_value()
+            ):
+                raise ValueError(
+                    'webhook_key = "client_secret": the app\'s client secret signs webhooks; '
+                    "remove the shopify_webhook_secret credential (or set webhook_key = "
+                    '"webhook_secret" for an app created in the Shopify admin)'
+                )
+            self.webhook_secret = self.client_secret
+        return self
 
     @field_validator("shop_url")
     @classmethod
@@ -302,6 +385,14 @@ class Settings(BaseSettings):
         if path is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
         return tuple(sources)
+
+
+def shopify_webhook_key(s: Settings) -> str:
+    """The secret that signs Shopify's webhooks (`[shopify] webhook_key` says which)."""
+    assert s.shopify is not None
+    secret = s.shopify.webhook_secret
+    assert secret is not None  # ShopifySettings fills or requires it
+    return secret.get_secret_value()
 
 
 def config_path(explicit: str | Path | None) -> Path | None:

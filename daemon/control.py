@@ -249,6 +249,7 @@ def _settings_secrets(services: Services) -> list[str]:
     s = services.settings
     values = [
         s.shopify.access_token if s.shopify else None,
+        s.shopify.client_secret if s.shopify else None,
         s.shopify.webhook_secret if s.shopify else None,
         s.ccvshop.secret if s.ccvshop else None,
         s.exact.client_secret,

@@ -165,6 +165,8 @@ def budgets(services: Services) -> dict[str, Any]:
     out["exact_errors"] = _probe(errors.snapshot) if errors is not None else None
     manager = services.extras.get("tokens")
     out["exact_auth"] = _probe(manager.status) if manager is not None else None
+    shopify_auth = services.extras.get("shopify_auth")
+    out["shopify_auth"] = _probe(shopify_auth.status) if shopify_auth is not None else None
     return out
 
 

@@ -82,8 +82,10 @@ socket = "{directory / "shopsync.sock"}"
 
 [shopify]
 shop_url = "{sandbox_url}"
-access_token = "{c.shopify_access_token}"
-webhook_secret = "{c.shopify_webhook_secret}"
+# A Dev Dashboard app: tokens from the client credentials grant; the secret signs webhooks.
+auth = "client_credentials"
+client_id = "{c.shopify_client_id}"
+client_secret = "{c.shopify_client_secret}"
 
 [exact]
 base_url = "{sandbox_url}"

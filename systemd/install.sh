@@ -13,6 +13,8 @@ readonly CRED_DIR=$CONFIG_DIR/credentials
 readonly UNIT_PATH=/etc/systemd/system/shopsync.service
 # Must match the LoadCredential= lines of shopsync.service (a missing file stops the service).
 readonly CREDENTIALS=(
+    shopify_client_id
+    shopify_client_secret
     shopify_access_token
     shopify_webhook_secret
     exact_client_id
@@ -21,7 +23,10 @@ readonly CREDENTIALS=(
     smtp_password
 )
 # Without these the daemon cannot do anything useful, so a first install does not start it.
-readonly REQUIRED_CREDENTIALS=(shopify_access_token shopify_webhook_secret exact_client_id exact_client_secret)
+# Shopify: a Dev Dashboard app's client id and secret (the secret also signs webhooks); the two
+# legacy files (a static token and a webhook secret of an admin-created app) may stay empty.
+readonly REQUIRED_CREDENTIALS=(shopify_client_id shopify_client_secret exact_client_id exact_client_secret)
+readonly LEGACY_SHOPIFY=(shopify_access_token shopify_webhook_secret)
 
 CHECKOUT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 readonly CHECKOUT
@@ -145,7 +150,13 @@ else
     chmod 0600 "$token_key"
 fi
 missing_required=()
+legacy_shopify=1
+for name in "${LEGACY_SHOPIFY[@]}"; do
+    [[ " ${empty[*]} " == *" $name "* ]] && legacy_shopify=0
+done
 for name in "${REQUIRED_CREDENTIALS[@]}"; do
+    # An existing admin-created-app setup (both legacy files filled) needs no client id/secret.
+    ((legacy_shopify)) && [[ $name == shopify_client_* ]] && continue
     [[ " ${empty[*]} " == *" $name "* ]] && missing_required+=("$name")
 done
 
@@ -156,7 +167,9 @@ run systemctl enable shopsync.service
 
 if ((${#empty[@]})); then
     say ""
-    say "Fill these secret files as root (smtp_password may stay empty if alerts are off):"
+    say "Fill these secret files as root (smtp_password may stay empty if alerts are off;"
+    say "shopify_access_token and shopify_webhook_secret only for an app created in the"
+    say "Shopify admin before 2026, see systemd/README.md):"
     for name in "${empty[@]}"; do
         say "  $CRED_DIR/$name"
     done

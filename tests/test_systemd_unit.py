@@ -16,6 +16,8 @@ UNIT = ROOT / "systemd" / "shopsync.service"
 INSTALL = ROOT / "systemd" / "install.sh"
 EXEC_START = "/opt/shopsync/venv/bin/shopsync run --config /etc/shopsync/shopsync.toml"
 SECRETS = {
+    "shopify_client_id",
+    "shopify_client_secret",
     "shopify_access_token",
     "shopify_webhook_secret",
     "exact_client_id",

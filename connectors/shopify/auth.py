@@ -199,8 +199,11 @@ class StoredToken:
 
     mode = "authorization_code"
 
-    def __init__(self, store: ShopifyTokenStore) -> None:
+    def __init__(
+        self, store: ShopifyTokenStore, *, on_token: Callable[[str], None] | None = None
+    ) -> None:
         self.store = store
+        self.on_token = on_token
         self._current: ShopifyToken | None = None
         self._problem: str | None = None
         self._lock = anyio.Lock()
@@ -211,6 +214,8 @@ class StoredToken:
         async with self._lock:
             if self._current is None:
                 self._current = await self.store.load()
+                if self._current is not None and self.on_token:
+                    self.on_token(self._current.access_token)
             if self._current is None:
                 self._problem = "Shopify is not authorized yet"
                 raise AuthError(self._problem, api=API, hint=AUTHORIZATION_CODE_FIX)
@@ -222,6 +227,8 @@ class StoredToken:
             stored = await self.store.load()
             if stored is not None and stored.access_token != rejected:
                 self._current, self._problem = stored, None
+                if self.on_token:
+                    self.on_token(stored.access_token)
                 return stored.access_token
             self._current = None
             self._problem = "Shopify rejected the stored access token (app uninstalled?)"
@@ -253,8 +260,10 @@ class ClientCredentials:
         timeout: float = 15.0,
         renew_margin: timedelta = timedelta(minutes=5),
         clock: Callable[[], datetime] = utcnow,
+        on_token: Callable[[str], None] | None = None,
     ) -> None:
         self.url = token_url(shop_url)
+        self.on_token = on_token  # told every token in use (the daemon scrubs it from logs)
         self.client_id = client_id
         self._secret = client_secret
         self.store = store or MemoryShopifyTokenStore()
@@ -302,6 +311,8 @@ class ClientCredentials:
     async def _renew_locked(self, *, rejected: str | None) -> ShopifyToken:
         if not self._loaded:
             self._current, self._loaded = await self.store.load(), True
+            if self._current is not None and self.on_token:
+                self.on_token(self._current.access_token)
         current = self._current
         if rejected is not None and current is not None and current.access_token != rejected:
             return current  # renewed while this caller waited for the lock
@@ -314,6 +325,8 @@ class ClientCredentials:
             stored = await self.store.load()
             if stored is not None and stored != current and not self._due(stored):
                 self._current, self._dead, self._problem = stored, None, None
+                if self.on_token:
+                    self.on_token(stored.access_token)
                 return stored
             assert self._dead_at is not None
             if self.clock() - self._dead_at < DEAD_RETRY:
@@ -345,6 +358,8 @@ class ClientCredentials:
             if response.is_success:
                 raise self._transient("token endpoint answered without an access token")
             return self._refused(response)
+        if self.on_token:
+            self.on_token(fresh.access_token)
         await self.store.save(fresh)
         self._current, self._dead, self._problem, self.failures = fresh, None, None, 0
         log.info("shopify.token_renewed", expires_at=fresh.expires_at, scope=fresh.scope)

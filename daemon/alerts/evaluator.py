@@ -67,6 +67,7 @@ class AlertEvaluator:
             now,
             paused=await services.flows.paused(),
             exact_auth_problem=self._exact_problem(),
+            shopify_auth=self._shopify_auth(),
             signature_failures_last_hour=self._signature_failures(now),
             exact_webhooks_refused=services.extras.get("exact_webhooks_refused"),
         )
@@ -105,6 +106,16 @@ class AlertEvaluator:
             return tokens.status().get("problem")
         except Exception as exc:  # the other rules must still run
             log.warning("Exact token status unreadable", error=str(exc))
+            return None
+
+    def _shopify_auth(self) -> dict[str, Any] | None:
+        source = self.services.extras.get("shopify_auth")
+        if source is None:
+            return None
+        try:
+            return source.status()
+        except Exception as exc:  # the other rules must still run
+            log.warning("Shopify token status unreadable", error=str(exc))
             return None
 
     def _signature_failures(self, now: float) -> int | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from daemon.config import AlertSettings
 from state.db import Database
@@ -63,6 +64,10 @@ class Snapshot:
     flows: list[FlowFailures] = field(default_factory=list)
     paused: dict[str, str] = field(default_factory=dict)
     exact_auth_problem: str | None = None
+    # A Shopify token renewal that keeps failing (connectors/shopify/auth.py status "problem"),
+    # reported before any flow is refused; `shopify_auth_fix` is what the operator should do.
+    shopify_auth_problem: str | None = None
+    shopify_auth_fix: str | None = None
     signature_failures_last_hour: int | None = None  # None: the ingress is not running
     oldest_due: DueJob | None = None
     exact_webhooks_refused: str | None = None  # Exact's refusal of our webhook subscription
@@ -117,6 +122,7 @@ async def read_snapshot(
     exact_auth_problem: str | None,
     signature_failures_last_hour: int | None,
     exact_webhooks_refused: str | None = None,
+    shopify_auth: dict[str, Any] | None = None,
 ) -> Snapshot:
     """Everything the rules judge, read in a few short queries on the reader connection."""
     by_key: dict[str, DeadJob] = {}
@@ -135,6 +141,8 @@ async def read_snapshot(
         flows=flows,
         paused=paused,
         exact_auth_problem=exact_auth_problem,
+        shopify_auth_problem=(shopify_auth or {}).get("problem"),
+        shopify_auth_fix=(shopify_auth or {}).get("fix"),
         signature_failures_last_hour=signature_failures_last_hour,
         oldest_due=oldest,
         exact_webhooks_refused=exact_webhooks_refused,
@@ -170,7 +178,7 @@ def evaluate(snapshot: Snapshot, rules: AlertSettings) -> list[Finding]:
         hours = rules.flow_silent_hours
         if hours and snapshot.now - flow.failing_since >= hours * 3600:
             found.append(_flow_silent(flow, snapshot.now))
-    found += _auth(snapshot.paused, snapshot.exact_auth_problem)
+    found += _auth(snapshot)
     limit = rules.signature_failures_per_hour
     count = snapshot.signature_failures_last_hour
     if limit and count is not None and count >= limit:
@@ -243,7 +251,9 @@ def _flow_silent(flow: FlowFailures, now: float) -> Finding:
     )
 
 
-def _auth(paused: dict[str, str], exact_problem: str | None) -> list[Finding]:
+def _auth(snapshot: Snapshot) -> list[Finding]:
+    paused, exact_problem = snapshot.paused, snapshot.exact_auth_problem
+    shopify_problem = snapshot.shopify_auth_problem
     by_api: dict[str, list[tuple[str, str]]] = {}
     for flow, reason in sorted(paused.items()):
         if not AUTH_WORDS.search(reason):
@@ -252,19 +262,28 @@ def _auth(paused: dict[str, str], exact_problem: str | None) -> list[Finding]:
         by_api.setdefault(api, []).append((flow, reason))
     if exact_problem:
         by_api.setdefault("exact", [])
+    if shopify_problem:
+        by_api.setdefault("shopify", [])
     found = []
     for api, flows in sorted(by_api.items()):
         names = ", ".join(f for f, _ in flows)
-        reason = exact_problem if api == "exact" and exact_problem else flows[0][1]
+        reason = flows[0][1] if flows else ""
+        if api == "exact" and exact_problem:
+            reason = exact_problem
+        elif api == "shopify" and shopify_problem:
+            reason = f"shopify: {shopify_problem}"
         resume = f" Then resume the paused flows ({names})." if flows else ""
         if api == "exact":
             title = "Exact Online access is refused"
             fix = "Re-authorize in a browser with `shopsync auth exact`." + resume
         elif api == "shopify":
+            # The reason carries the token source's hint, which depends on [shopify] auth;
+            # `shopsync auth shopify` checks access and resumes what the refusal paused.
             title = "Shopify access is refused"
-            fix = (
-                "Put a valid Admin API access token in the shopify_access_token credential and "
-                "restart shopsync." + resume
+            fix = (snapshot.shopify_auth_fix or "Do what the reason says.") + (
+                f" `shopsync auth shopify` resumes the paused flows ({names}) once access works."
+                if flows
+                else ""
             )
         else:
             title = f"flow {api} lost its credentials"

@@ -120,8 +120,20 @@ def test_each_alert_says_what_failed_and_the_fix():
     assert "503 Service Unavailable" in silent.detail
 
     [shopify] = evaluate(Snapshot(NOW, paused={"orders": "shopify: access token revoked"}), RULES)
-    assert "shopify_access_token credential" in shopify.fix
-    assert "resume the paused flows (orders)" in shopify.fix
+    assert "`shopsync auth shopify` resumes the paused flows (orders)" in shopify.fix
+
+    # A renewal that keeps failing is an alert before any flow is refused, with the source's fix.
+    [renewal] = evaluate(
+        Snapshot(
+            NOW,
+            shopify_auth_problem="renewing the access token failed 3 times: 503",
+            shopify_auth_fix="Check the app in the Dev Dashboard.",
+        ),
+        RULES,
+    )
+    assert renewal.fingerprint == "auth:shopify"
+    assert "failed 3 times" in renewal.summary
+    assert renewal.fix == "Check the app in the Dev Dashboard."
 
 
 def test_signature_failures_are_counted_over_the_last_hour():

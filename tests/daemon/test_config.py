@@ -50,7 +50,9 @@ def test_every_problem_is_one_line_naming_the_key(tmp_path):
     ):
         assert any(line.startswith(key + ":") for line in problems), (key, joined)
     assert "shpat_secret_value_1" not in joined
-    assert "secret" in next(p for p in problems if p.startswith("shopify.webhook_secret"))
+    # Only an access token: the legacy mode, whose webhook key is its own credential.
+    missing = next(p for p in problems if p.startswith("shopify.webhook_secret:"))
+    assert "shopify.webhook_secret (credential shopify_webhook_secret)" in missing
 
 
 def test_missing_file_is_a_clear_error(tmp_path):
@@ -65,8 +67,8 @@ def test_the_shipped_example_config_is_valid(monkeypatch, tmp_path):
     creds = tmp_path / "creds"
     creds.mkdir()
     for name in (
-        "shopify_access_token",
-        "shopify_webhook_secret",
+        "shopify_client_id",
+        "shopify_client_secret",
         "exact_client_id",
         "exact_client_secret",
         "exact_webhook_secret",
@@ -75,3 +77,6 @@ def test_the_shipped_example_config_is_valid(monkeypatch, tmp_path):
     monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(creds))
     settings = load_settings(example)
     assert settings.ingress.host == "127.0.0.1"
+    # A new setup: a Dev Dashboard app whose client secret also signs webhooks (one file).
+    assert settings.shopify.auth == "client_credentials"
+    assert settings.shopify.webhook_secret == settings.shopify.client_secret
