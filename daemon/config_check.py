@@ -138,6 +138,20 @@ async def check_live(s: Settings, shopify: Any, exact: Any) -> tuple[list[str], 
     wanted = references(s)
     found: dict[str, set[str]] = {}
     problems: list[str] = []
+    from daemon.shopify_scopes import missing_scopes
+
+    try:
+        granted = await shopify.granted_scopes()
+    except ConnectorError as exc:
+        problems.append(f"shopify: cannot read the granted access scopes: {exc}")
+    else:
+        lacking = missing_scopes(granted, s)
+        problems += lacking
+        if lacking:
+            problems.append(
+                "shopify: add the scopes above to the app's version in the Dev Dashboard and "
+                'install that version on the store (README "Access scopes")'
+            )
     try:
         found["shopify_location"] = {loc.name for loc in await shopify.list_locations()}
     except ConnectorError as exc:

@@ -53,6 +53,12 @@ class ShopifyAPI:
         data = await self.client.execute("shop_info")
         return shop_from_graphql(data["shop"])
 
+    async def granted_scopes(self) -> set[str]:
+        """The access scopes the app was granted (`currentAppInstallation.accessScopes`)."""
+        data = await self.client.execute("access_scopes")
+        scopes = ((data.get("currentAppInstallation") or {}).get("accessScopes")) or []
+        return {str(s["handle"]) for s in scopes if s.get("handle")}
+
     async def list_locations(self) -> list[Location]:
         return [
             location_from_graphql(node)

@@ -127,7 +127,7 @@ class TokenSource(Protocol):
 
     async def token(self) -> str: ...
 
-    async def after_unauthorized(self, rejected: str) -> str: ...
+    async def after_unauthorized(self, rejected: str) -> str | None: ...
 
     def status(self) -> dict[str, Any]: ...
 
@@ -186,9 +186,10 @@ class StaticToken:
     async def token(self) -> str:
         return self._token
 
-    async def after_unauthorized(self, rejected: str) -> str:
+    async def after_unauthorized(self, rejected: str) -> str | None:
+        """Nothing to renew: the client reports Shopify's 401 with this mode's fix."""
         self._problem = "Shopify rejected the Admin API access token"
-        raise AuthError(self._problem, api=API, status=401, hint=ACCESS_TOKEN_FIX)
+        return None
 
     def status(self) -> dict[str, Any]:
         return {"mode": self.mode, "authorized": self._problem is None, "problem": self._problem}
@@ -221,7 +222,7 @@ class StoredToken:
                 raise AuthError(self._problem, api=API, hint=AUTHORIZATION_CODE_FIX)
             return self._current.access_token
 
-    async def after_unauthorized(self, rejected: str) -> str:
+    async def after_unauthorized(self, rejected: str) -> str | None:
         async with self._lock:
             # The operator may have authorized again from another process: same store.
             stored = await self.store.load()
@@ -232,7 +233,7 @@ class StoredToken:
                 return stored.access_token
             self._current = None
             self._problem = "Shopify rejected the stored access token (app uninstalled?)"
-            raise AuthError(self._problem, api=API, status=401, hint=AUTHORIZATION_CODE_FIX)
+            return None
 
     def status(self) -> dict[str, Any]:
         current = self._current
@@ -259,6 +260,7 @@ class ClientCredentials:
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 15.0,
         renew_margin: timedelta = timedelta(minutes=5),
+        dead_retry: timedelta = DEAD_RETRY,
         clock: Callable[[], datetime] = utcnow,
         on_token: Callable[[str], None] | None = None,
     ) -> None:
@@ -268,6 +270,7 @@ class ClientCredentials:
         self._secret = client_secret
         self.store = store or MemoryShopifyTokenStore()
         self.renew_margin = renew_margin
+        self.dead_retry = dead_retry
         self.clock = clock
         self.renewals = 0  # token requests sent (for tests and the control API)
         self.failures = 0  # failed token requests in a row
@@ -303,6 +306,12 @@ class ClientCredentials:
         async with self._lock:
             return (await self._renew_locked(rejected=None)).access_token
 
+    async def renew(self) -> ShopifyToken:
+        """Ask for a new token now (`shopsync auth shopify`: proves the app can get one)."""
+        async with self._lock:
+            self._loaded = True
+            return await self._request()
+
     async def after_unauthorized(self, rejected: str) -> str:
         """Shopify said 401 to `rejected`: renew once, unless another caller already did."""
         async with self._lock:
@@ -329,7 +338,7 @@ class ClientCredentials:
                     self.on_token(stored.access_token)
                 return stored
             assert self._dead_at is not None
-            if self.clock() - self._dead_at < DEAD_RETRY:
+            if self.clock() - self._dead_at < self.dead_retry:
                 raise self._dead
         return await self._request()
 

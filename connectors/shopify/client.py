@@ -157,8 +157,9 @@ class ShopifyClient:
         if response.status_code == 401:
             # Expired or revoked: Shopify ran nothing, so sending again with a new token is
             # safe for a mutation too. The source renews once (or says why it cannot).
-            token = await self.auth.after_unauthorized(token)
-            response = await self._send(content, key, token)
+            renewed = await self.auth.after_unauthorized(token)
+            if renewed is not None:
+                response = await self._send(content, key, renewed)
         return _body_or_raise(response, FIXES[self.auth.mode])
 
     async def _send(self, content: bytes, key: str, token: str) -> httpx.Response:
