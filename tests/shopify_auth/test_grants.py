@@ -84,7 +84,7 @@ async def test_the_authorization_code_grant_checks_state_hmac_and_shop(app):
     ):
         with pytest.raises(AuthError, match=words):
             verify_callback(forged, secret=CLIENT_SECRET, state=state, shop_url=shop_url)
-    with pytest.raises(AuthError, match="not 'other-shop.myshopify.com'"):
+    with pytest.raises(AuthError, match=r"not 'other-shop\.myshopify\.com'"):
         verify_callback(
             params, secret=CLIENT_SECRET, state=state, shop_url="https://other-shop.myshopify.com"
         )

@@ -101,9 +101,7 @@ async def test_a_field_outside_the_grant_gets_access_denied_and_the_rest_still_a
         async with httpx.AsyncClient(base_url=app.url) as http:
             answer = await http.post(
                 GRAPHQL,
-                json={
-                    "query": '{ shop { name } giftCard(id: "gid://shopify/GiftCard/1") { id } }'
-                },
+                json={"query": '{ shop { name } giftCard(id: "gid://shopify/GiftCard/1") { id } }'},
                 headers={"X-Shopify-Access-Token": "shpat_legacy_static_token_0123456"},
             )
         body = answer.json()

@@ -66,6 +66,7 @@ DEFAULT_SCOPES = (
     "write_inventory",
     "read_locations",
     "read_merchant_managed_fulfillment_orders",
+    "read_fulfillments",
     "read_returns",
     "read_gift_cards",
     "read_store_credit_accounts",
