@@ -6,12 +6,13 @@ import httpx
 import pytest
 
 from connectors.errors import AuthError
+from connectors.shopify.version import DEFAULT_API_VERSION
 from tests.shopify_auth.conftest import CLIENT_ID, CLIENT_SECRET, sandbox_app
 
 pytestmark = pytest.mark.anyio
 
 INVALID = {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}
-GRAPHQL = "/admin/api/2026-10/graphql.json"
+GRAPHQL = f"/admin/api/{DEFAULT_API_VERSION}/graphql.json"
 
 
 async def _token(http: httpx.AsyncClient, **form: str) -> httpx.Response:
