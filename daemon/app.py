@@ -110,11 +110,7 @@ class Daemon:
                     services.db,
                     services.queue,
                     # A CCV shop takes no Shopify webhooks: no topic, and a key nobody has.
-                    shopify_secret=(
-                        shopify_webhook_key(s)
-                        if s.shopify
-                        else secrets.token_hex(32)
-                    ),
+                    shopify_secret=(shopify_webhook_key(s) if s.shopify else secrets.token_hex(32)),
                     exact_secret=(
                         s.exact.webhook_secret.get_secret_value().encode()
                         if s.exact.webhook_secret

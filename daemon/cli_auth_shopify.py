@@ -23,6 +23,9 @@ from daemon.config import Settings, load_settings
 
 def cmd_auth_shopify(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
+    if settings.shopify is None:
+        print("shopsync: there is no [shopify] section in the config", file=sys.stderr)
+        return 2
     try:
         return anyio.run(_main, settings)
     except KeyboardInterrupt:
@@ -40,6 +43,7 @@ async def _main(settings: Settings) -> int:
     from state.tokens import SqliteTokenStore
 
     s = settings.shopify
+    assert s is not None
     db = await Database.open(settings.daemon.database_path)
     try:
         store = SqliteTokenStore(db, "shopify", ShopifyToken)
@@ -87,7 +91,7 @@ async def _authorization_code(settings: Settings) -> Any:
     from daemon.shopify_scopes import needed
 
     s = settings.shopify
-    assert s.client_id and s.client_secret
+    assert s is not None and s.client_id and s.client_secret
     secret = s.client_secret.get_secret_value()
     scopes = s.scopes or sorted(needed(settings))
     state = secrets.token_urlsafe(16)

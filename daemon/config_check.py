@@ -141,11 +141,11 @@ async def check_live(s: Settings, shopify: Any, exact: Any) -> tuple[list[str], 
     from daemon.shopify_scopes import missing_scopes
 
     try:
-        granted = await shopify.granted_scopes()
+        granted = await shopify.granted_scopes() if shopify is not None else None
     except ConnectorError as exc:
         problems.append(f"shopify: cannot read the granted access scopes: {exc}")
     else:
-        lacking = missing_scopes(granted, s)
+        lacking = missing_scopes(granted, s) if granted is not None else []
         problems += lacking
         if lacking:
             problems.append(
