@@ -214,7 +214,7 @@ class CcvShopSettings(Strict):
     # Order statuses that book an order (1 New … 7 Completed … 14 Reserved; CCV docs).
     export_statuses: list[int] = Field(default_factory=lambda: [7], min_length=1)
     recent_days: int = Field(14, ge=1, le=90)  # how far back status changes are looked for
-    poll_interval: float = Field(300.0, ge=30)
+    poll_interval: float = Field(300.0, ge=5)
     # The shop-wide calls per minute behind CCV's 429.11, if you know it (unpublished).
     total_per_minute: int | None = Field(None, ge=1)
 
