@@ -14,7 +14,8 @@ from typing import Any
 from connectors.ccvshop.models import OrderStatus
 from connectors.errors import PermanentError, TransientError
 from daemon.flows.ccvshop_orders.credits import CREDIT_ENTITY, apply_ccv_credit, plan_ccv_credit
-from daemon.flows.orders.apply import export_plan, is_exported, order_links, reverse_export
+from daemon.flows.orders.apply import export_plan, is_exported, order_links
+from daemon.flows.orders.cancel import reverse_export
 from daemon.flows.orders.ccvshop_facts import ccv_order_id, order_from_ccv
 from daemon.flows.orders.decide import Action, decide
 from daemon.flows.orders.plan import plan_order

@@ -15,10 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.errors import PermanentError
-from connectors.exact.odata import Guid, eq
+from connectors.exact.odata import eq
 from daemon.flows.orders.customers import resolve_account
-from daemon.flows.orders.lookups import first_id, item_ids, warehouse_id
+from daemon.flows.orders.lookups import item_ids, warehouse_id
 from daemon.flows.orders.plan import OrderPlan, PlannedDocument
 from daemon.logs import get_logger
 
@@ -123,75 +122,3 @@ async def export_plan(services: Any, plan: OrderPlan) -> ExportResult:
         data={"documents": [d.link_id for d in plan.documents]},
     )
     return result
-
-
-async def reverse_export(services: Any, order_id: str, order_name: str) -> list[str]:
-    """Undo an exported order that Shopify cancelled: delete open sales orders, credit invoices."""
-    done = []
-    for code, link in (await order_links(services, order_id)).items():
-        if link.data.get("reversed"):
-            continue
-        if link.data.get("document") == "invoice":
-            await _credit_invoice(services, link, f"{order_name}/{code}/C")
-        else:
-            rows = await services.exact.get(
-                "salesorder/SalesOrderLines",
-                filter=eq("OrderID", Guid(link.exact_id)),
-                select="ID,QuantityDelivered",
-            )
-            if any(r.get("QuantityDelivered") for r in rows):
-                raise PermanentError(
-                    f"order {order_name} was cancelled in Shopify, but Exact sales order "
-                    f"{link.exact_ref} already has deliveries",
-                    hint="Return the goods and credit the order in Exact by hand, then cancel "
-                    "this job.",
-                )
-            if rows:
-                await services.exact.delete(SALES_ORDERS, link.exact_id)
-        await services.links.put(
-            ORDER_ENTITY,
-            link.shopify_id,
-            link.exact_id,
-            exact_ref=link.exact_ref,
-            data=link.data | {"reversed": True},
-        )
-        done.append(link.exact_ref or code)
-    return done
-
-
-async def _credit_invoice(services: Any, link: Any, your_ref: str) -> None:
-    if await first_id(services, SALES_INVOICES, "InvoiceID", "YourRef", your_ref):
-        return
-    invoice = await services.exact.get_one(SALES_INVOICES, link.exact_id, key="InvoiceID")
-    if invoice is None:
-        raise PermanentError(
-            f"Exact invoice {link.exact_ref} is gone; cannot credit it",
-            hint="Check the invoice in Exact; cancel this job when done by hand.",
-        )
-    lines = await services.exact.get(
-        "salesinvoice/SalesInvoiceLines",
-        filter=eq("InvoiceID", Guid(link.exact_id)),
-        select="Item,Description,Quantity,NetPrice,VATCode",
-    )
-    body = {
-        "Journal": invoice["Journal"],
-        "OrderedBy": invoice["OrderedBy"],
-        "YourRef": your_ref,
-        "Description": f"Cancelled: {invoice.get('Description') or link.exact_ref}",
-        "SalesInvoiceLines": [
-            {
-                "Item": ln["Item"],
-                "Description": ln["Description"],
-                "Quantity": -ln["Quantity"],
-                "NetPrice": ln["NetPrice"],
-                "VATCode": ln["VATCode"],
-            }
-            for ln in lines
-        ],
-    }
-    if invoice.get("Warehouse"):
-        # A direct invoice took the goods out; its direct credit note puts them back, once.
-        body |= {"Type": DIRECT_CREDIT_NOTE, "Warehouse": invoice["Warehouse"]}
-    else:
-        body["Type"] = 8021  # an invoice that moved no stock gets a normal credit note
-    await services.exact.post(SALES_INVOICES, body)

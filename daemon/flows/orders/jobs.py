@@ -7,12 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from connectors.errors import PermanentError
-from daemon.flows.orders.apply import (
-    export_plan,
-    is_exported,
-    order_links,
-    reverse_export,
-)
+from daemon.flows.orders.apply import export_plan, is_exported, order_links
 from daemon.flows.orders.decide import Action, decide
 from daemon.flows.orders.facts import read_order
 from daemon.flows.orders.fulfilment import DELIVERY_ENTITY, deliver
@@ -105,6 +100,9 @@ async def sync_order(services: Any, gid: str, *, backfill: bool = False) -> str:
             '"reverse" and retry), then cancel this job.',
         )
     if action is Action.REVERSE:
+        # Imported here: the reversal reads refund lines, and the refunds package imports us.
+        from daemon.flows.orders.cancel import reverse_export
+
         done = await reverse_export(services, order.id, order.name)
         return f"reversed {', '.join(done) or 'nothing left to reverse'}"
     if action is Action.EXPORT:

@@ -10,6 +10,7 @@ from daemon.flows.orders.apply import is_exported, order_links
 from daemon.flows.orders.decide import Action, decide
 from daemon.flows.orders.jobs import export_job, order_gid
 from daemon.flows.refunds.apply import apply_refund
+from daemon.flows.refunds.cancellation import cancellation_plan
 from daemon.flows.refunds.plan import STORE_CREDIT, plan_refund
 from daemon.flows.refunds.spend import book_store_credit_spent, store_credit_spent
 from daemon.flows.refunds.storecredit import read_bonus
@@ -113,8 +114,19 @@ async def credit_refund(services: Any, refund_id: str, order_id: str | None = No
         and orders.on_cancel_after_export == "reverse"
         and refund.created_at >= order.cancelled_at - CANCEL_SLACK
     ):
+        # The order flow credits the documents (only what earlier refunds left); the money
+        # Shopify gave back is booked here, like any refund's, so the customer ends at zero.
+        links = await order_links(services, order.id)
+        plan = cancellation_plan(
+            refund,
+            order.name,
+            [ln.data for ln in links.values()],
+            orders,
+            services.settings.refunds,
+        )
+        await apply_refund(services, plan)
         await _done(services, refund_id, order.id, "cancellation: the order flow reverses it")
-        return "cancellation refund: the order flow reverses the order"
+        return "cancellation refund: money booked; the order flow reverses the order"
     links = await order_links(services, order.id)
     documents = {code: link.data for code, link in links.items() if not link.data.get("reversed")}
     if not documents:
