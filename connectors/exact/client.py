@@ -8,7 +8,7 @@ from the TokenManager; a 401 refreshes the token once and repeats the call.
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import tzinfo
 from typing import Any
 
@@ -62,6 +62,9 @@ class ExactClient:
         self.error_budget = error_budget or ErrorBudget()
         self._division = division
         self._origin = httpx.URL(self.base_url)
+        # Called (method, endpoint, status) when Exact refuses a write with 400 or 404: callers
+        # that cache ids (lookups) drop them, as a refused write may carry a stale one.
+        self.on_refused_write: list[Callable[[str, str, int], None]] = []
         self._http = httpx.AsyncClient(
             transport=transport,
             timeout=timeout,
@@ -271,6 +274,9 @@ class ExactClient:
                 continue
             break
         if not response.is_success:
+            if method != "GET" and response.status_code in (400, 404):
+                for hook in self.on_refused_write:
+                    hook(method, endpoint, response.status_code)
             raise error_for_response(response, endpoint=endpoint)
         try:
             return wire.loads(response.content)

@@ -161,11 +161,12 @@ async def _resolve_unlocked(services: Any, plan: CustomerPlan) -> str:
         if link is not None:
             return link.exact_id
     account_id = await _find_account(exact, plan)
+    created = account_id is None
     if account_id is None:
-        created = await exact.post("crm/Accounts", plan.account_body())
-        account_id = str(created["ID"])
+        account_id = str((await exact.post("crm/Accounts", plan.account_body()))["ID"])
     if plan.email or plan.last_name or plan.name:
-        await _ensure_contact(exact, plan, account_id)
+        # An account made just now has no contacts yet: no need to look (one call less).
+        await _ensure_contact(exact, plan, account_id, search=not created)
     if plan.link_key:
         await services.links.put("customer", plan.link_key, account_id, exact_ref=plan.email)
     return account_id
@@ -193,11 +194,13 @@ async def _find_account(exact: Any, plan: CustomerPlan) -> str | None:
     return None
 
 
-async def _ensure_contact(exact: Any, plan: CustomerPlan, account_id: str) -> None:
+async def _ensure_contact(
+    exact: Any, plan: CustomerPlan, account_id: str, *, search: bool = True
+) -> None:
     query = eq("Account", Guid(account_id))
     if plan.email:
         query = and_(query, eq("Email", plan.email))
-    if await exact.get("crm/Contacts", filter=query, select="ID", top=1):
+    if search and await exact.get("crm/Contacts", filter=query, select="ID", top=1):
         return
     await exact.post("crm/Contacts", plan.contact_body(account_id))
 

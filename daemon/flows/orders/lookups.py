@@ -1,7 +1,14 @@
-"""Exact ids behind the codes a plan speaks in (items, warehouses, GL accounts), cached."""
+"""Exact ids behind the codes a plan speaks in (items, warehouses, GL accounts), cached.
+
+Each id is kept for `TTL` seconds: codes almost never move to another id, and every order would
+otherwise spend a call per item, warehouse and GL account. An id can go stale when an item is
+deleted and made again in Exact; the POST that carries it is then refused (400/404), and such a
+refused write empties every cache here, so the job's retry looks the codes up afresh.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -13,8 +20,48 @@ from daemon.flows.orders.config import OrdersSettings
 CODES_PER_CALL = 20
 
 
-def _cache(services: Any, name: str) -> dict[str, str]:
-    return services.extras.setdefault(f"orders.{name}", {})
+TTL = 6 * 3600.0
+CACHES = "orders.lookups"  # extras key: cache name → {code: (id, expires at)}
+
+
+def _caches(services: Any) -> dict[str, dict[str, tuple[str, float]]]:
+    caches = services.extras.get(CACHES)
+    if caches is None:
+        caches = services.extras[CACHES] = {}
+        hooks = getattr(services.exact, "on_refused_write", None)
+        if hooks is not None:
+            hooks.append(lambda method, endpoint, status: forget(services))
+    return caches
+
+
+def forget(services: Any) -> None:
+    """Drop every cached id (Exact refused a write: one of them may be stale)."""
+    for cache in _caches(services).values():
+        cache.clear()
+
+
+class _Cache:
+    """One cache's view: code → id while fresh."""
+
+    def __init__(self, services: Any, name: str):
+        self.rows = _caches(services).setdefault(name, {})
+
+    def __contains__(self, code: object) -> bool:
+        row = self.rows.get(code)  # type: ignore[call-overload]
+        if row is not None and row[1] <= time.monotonic():
+            del self.rows[code]  # type: ignore[arg-type]
+            return False
+        return row is not None
+
+    def __getitem__(self, code: str) -> str:
+        return self.rows[code][0]
+
+    def __setitem__(self, code: str, value: str) -> None:
+        self.rows[code] = (value, time.monotonic() + TTL)
+
+
+def _cache(services: Any, name: str) -> _Cache:
+    return _Cache(services, name)
 
 
 async def _ids_by_code(
