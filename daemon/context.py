@@ -9,6 +9,7 @@ from typing import Any
 from daemon.config import Settings
 from daemon.events import EventBus
 from state.db import Database
+from state.intents import Intents
 from state.queue import Queue
 from state.store import Cursors, Flows, Links
 
@@ -29,3 +30,4 @@ class Services:
         self.links = Links(self.db)
         self.cursors = Cursors(self.db)
         self.flows = Flows(self.db)
+        self.intents = Intents(self.db)

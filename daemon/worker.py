@@ -20,6 +20,7 @@ from anyio.abc import TaskStatus
 
 from connectors.errors import AuthError, PermanentError, RateLimited, TransientError
 from daemon.logs import get_logger
+from state import intents
 from state.queue import Job, Queue
 from state.store import Flows
 
@@ -133,7 +134,11 @@ class Worker:
             return
         try:
             with anyio.fail_after(self.job_timeout):
-                said = await handler(self.context, job)
+                current = intents.CURRENT_JOB.set(job)  # a pre-journal retry still searches
+                try:
+                    said = await handler(self.context, job)
+                finally:
+                    intents.CURRENT_JOB.reset(current)
         except anyio.get_cancelled_exc_class():
             with anyio.CancelScope(shield=True):
                 await self.queue.release(job, reason="interrupted by shutdown")

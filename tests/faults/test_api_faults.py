@@ -21,11 +21,13 @@ SHOPIFY_FAULTS = {"error_rate": 0.22, "drop_rate": 0.05, "timeout_rate": 0.03, "
 EXACT_FAULTS = {
     "error_rate": 0.15,
     "drop_rate": 0.05,
+    "drop_after_commit_rate": 0.05,  # booked in Exact, answer lost: the intent journal's case
     "timeout_rate": 0.1,
     "timeout_s": 1.0,
     "burst_429": 15,
 }
 CALM = {"error_rate": 0, "drop_rate": 0, "timeout_rate": 0}
+EXACT_CALM = {**CALM, "drop_after_commit_rate": 0, "burst_429": 0}
 
 
 @pytest.mark.timeout(size(240, 1800))  # the full run is long by design
@@ -41,7 +43,7 @@ def test_with_a_third_of_api_calls_failing_everything_syncs_once_and_nothing_die
             # good, ten events took over 100 s to sync (backoff and 10 s Shopify timeouts), so
             # only the full run (SHOPSYNC_CHAOS=full) keeps the faults on to the end.
             time.sleep(5)
-            c.faults({**CALM, "throttle_burst": 0}, {**CALM, "burst_429": 0})
+            c.faults({**CALM, "throttle_burst": 0}, EXACT_CALM)
         # A 429 says Exact's minute is spent: nothing may call Exact until the window resets,
         # up to 60 s. Only then is stock polled and pushed, so the calm must outlast a whole
         # window. (With 60 s it did not, some runs: pairs still dirty, the poll waiting for

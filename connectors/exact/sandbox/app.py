@@ -88,6 +88,7 @@ class ExactSandbox:
         # run asserts this stays empty. Auth (401), limits (429) and injected faults are not in it.
         self.refused: list[dict[str, Any]] = []
         self.refused_total = 0
+        self.dropped_after_commit = 0
 
         async def app(scope: Scope, receive: Any, send: Any) -> None:
             await self._serve(scope, receive, send)
@@ -196,6 +197,10 @@ class ExactSandbox:
             topic, action, key = event
             es, _ = self.api.resolve(tail)
             self.store.changed(topic, action, str(key), f"{es.path}(guid'{key}')")
+        if request.method != "GET" and self.dice.roll(faults.drop_after_commit_rate):
+            self.dropped_after_commit += 1
+            await drop_connection(send)  # committed above: only the answer is lost
+            return None
         body = dumps(payload).encode() if payload is not None else b""
         return self._with_limits(Response(status, body))
 
@@ -272,6 +277,7 @@ class ExactSandbox:
                 "calls_429": self.calls_429,
                 "refused": self.refused,
                 "refused_total": self.refused_total,
+                "dropped_after_commit": self.dropped_after_commit,
                 "webhooks": self.webhooks.state(),
                 "tokens": {
                     "refreshes": self.oauth.refreshes,

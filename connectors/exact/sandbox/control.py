@@ -9,8 +9,8 @@ All routes live under `/_sandbox/exact`, take and give JSON:
 | `POST /stock`  | `{sku, warehouse, quantity or delta, field}` (1)     | the stock row after     |
 | `GET /faults`  | –                                                    | the current faults      |
 | `POST /faults` | `{error_rate, latency_ms, burst_429, drop_rate,`     | the current faults      |
-|                | `timeout_rate, timeout_s, token_stall_s}`; omitted   |                         |
-|                | keys unchanged                                       |                         |
+|                | `timeout_rate, timeout_s, token_stall_s,`            |                         |
+|                | `drop_after_commit_rate}`; omitted keys unchanged    |                         |
 | `POST /revoke` | –                                                    | `{"revoked": true}` (2) |
 | `POST /clock`  | `{advance_seconds}`                                  | `{"now": iso}` (3)      |
 | `POST /tokens` | –                                                    | a token pair (4)        |
@@ -31,8 +31,9 @@ warehouse code: in_stock, free, sellable, reserved, planning_in, planning_out, t
 sales_orders, invoices (8020, 8023), credit_notes (8021, 8024), goods_deliveries, bank_entries,
 journal_entries, webhook_subscriptions, calls (per endpoint), errors (counted 4xx per endpoint),
 blocked (endpoint → seconds left), limits, calls_429, refused (the first 100 calls answered
-400/403/404/405/501: method, endpoint, query, status, message, at), refused_total, webhooks
-(pending, delivered, failed, recent), tokens, faults, now.
+400/403/404/405/501: method, endpoint, query, status, message, at), refused_total,
+dropped_after_commit (writes applied whose answer was cut), webhooks (pending, delivered,
+failed, recent), tokens, faults, now.
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ class Faults:
     latency_ms: int = 0  # added to every call (wall milliseconds)
     burst_429: int = 0  # the next N calls answer 429
     drop_rate: float = 0.0  # share of calls whose connection is cut mid-answer
+    # Share of writes (POST/PUT/DELETE) Exact applies and commits, whose answer is then lost
+    # (the connection cut): the client cannot tell this from a write that never arrived.
+    drop_after_commit_rate: float = 0.0
     timeout_rate: float = 0.0  # share of calls that hang for timeout_s, then 500
     timeout_s: float = 30.0
     token_stall_s: float = 0.0  # a successful token answer waits this long after rotating

@@ -1,7 +1,8 @@
-"""Thin apply: create each planned document in Exact at most once (links, YourRef search, create).
+"""Thin apply: create each planned document in Exact at most once (links, intents, create).
 
-A crash between Exact's answer and our link is healed by the YourRef search on the next attempt,
-so a retried job never books an order twice. Links (entity "order", shopify_id
+A crash between Exact's answer and our link is healed by the intent journal (state/intents.py):
+the recorded answer, or a YourRef search when the answer never came, so a retried job never
+books an order twice. Links (entity "order", shopify_id
 "{order gid}:{warehouse}") carry what later flows need: the Exact document, its kind and lines.
 
 Stock leaves Exact exactly once per sold unit: in sales-order mode by the goods delivery the
@@ -20,6 +21,7 @@ from daemon.flows.orders.customers import resolve_account
 from daemon.flows.orders.lookups import item_ids, warehouse_id
 from daemon.flows.orders.plan import OrderPlan, PlannedDocument
 from daemon.logs import get_logger
+from state.intents import create_once
 
 log = get_logger("shopsync.orders")
 
@@ -95,19 +97,27 @@ async def export_plan(services: Any, plan: OrderPlan) -> ExportResult:
             result.linked.append(doc.your_ref)
             continue
         entity, key, number = _entity(doc)
-        rows = await services.exact.get(
-            entity, filter=eq("YourRef", doc.your_ref), select=f"{key},{number}", top=1
+
+        async def search(entity=entity, key=key, number=number, doc=doc) -> Any:
+            rows = await services.exact.get(
+                entity, filter=eq("YourRef", doc.your_ref), select=f"{key},{number}", top=1
+            )
+            return rows[0] if rows else None
+
+        async def create(entity=entity, doc=doc) -> Any:
+            items = await item_ids(services, services.settings.orders, doc.lines)
+            warehouse = await warehouse_id(services, doc.location_code)
+            return await services.exact.post(
+                entity, document_body(doc, account_id, warehouse, items)
+            )
+
+        found, existed = await create_once(
+            services.intents, f"{entity}:{doc.your_ref}", (key, number), search, create
         )
-        if rows:
-            found = rows[0]
+        if existed:
             result.found.append(doc.your_ref)
             log.info("orders.document_found", your_ref=doc.your_ref, exact_id=found[key])
         else:
-            items = await item_ids(services, services.settings.orders, doc.lines)
-            warehouse = await warehouse_id(services, doc.location_code)
-            found = await services.exact.post(
-                entity, document_body(doc, account_id, warehouse, items)
-            )
             result.created.append(doc.your_ref)
             log.info("orders.document_created", your_ref=doc.your_ref, exact_id=found[key])
         data = doc.link_data() | {"account": account_id, "number": found.get(number)}

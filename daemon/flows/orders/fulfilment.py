@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from connectors.exact.odata import Guid, eq
 from daemon.logs import get_logger
+from state.intents import create_once
 
 log = get_logger("shopsync.orders")
 
@@ -130,12 +131,14 @@ async def deliver(
     made = []
     for code, lines in plan_delivery(shipped, open_lines, preferred).items():
         marker = delivery_marker(order_name, code, fulfillment_id)
-        found = await services.exact.get(
-            DELIVERIES, filter=eq("Description", marker), select="EntryID", top=1
-        )
-        if found:
-            entry = str(found[0]["EntryID"])
-        else:
+
+        async def search(marker=marker) -> Any:
+            found = await services.exact.get(
+                DELIVERIES, filter=eq("Description", marker), select="EntryID", top=1
+            )
+            return found[0] if found else None
+
+        async def create(marker=marker, lines=lines) -> Any:
             body = {
                 "DeliveryDate": day,
                 "Description": marker,
@@ -144,7 +147,12 @@ async def deliver(
                     for line_id, qty in lines
                 ],
             }
-            entry = str((await services.exact.post(DELIVERIES, body))["EntryID"])
+            return await services.exact.post(DELIVERIES, body)
+
+        ref = f"{DELIVERIES}:{fulfillment_id}:{code}"
+        made_now, existed = await create_once(services.intents, ref, ("EntryID",), search, create)
+        entry = str(made_now["EntryID"])
+        if not existed:
             log.info("orders.delivery_created", delivery=marker, date=day.isoformat())
         await services.links.put(
             DELIVERY_ENTITY,

@@ -23,6 +23,7 @@ from connectors.shopify.models import Order, Transaction
 from daemon.flows.orders.lookups import gl_account_id
 from daemon.flows.orders.money import ZERO, allocate
 from daemon.logs import get_logger
+from state.intents import create_once
 
 log = get_logger("shopsync.orders")
 
@@ -72,13 +73,22 @@ async def book_payments(services: Any, order: Order, documents: list[dict[str, A
         reference = payment_reference(order, tx)
         amount = tx.amount_set.shop_money.amount
         lines = payment_lines(amount, documents)
-        rows = await services.exact.get(
-            JOURNAL_LINES, filter=eq("Description", reference), select="ID,EntryID", top=1
+
+        async def search(reference=reference) -> Any:
+            rows = await services.exact.get(
+                JOURNAL_LINES, filter=eq("Description", reference), select="ID,EntryID", top=1
+            )
+            return rows[0] if rows else None
+
+        async def create(tx=tx, reference=reference, lines=lines) -> Any:
+            entry = await _post_entry(services, order, tx, account, reference, lines)
+            return {"EntryID": entry}
+
+        found, existed = await create_once(
+            services.intents, f"{JOURNAL_ENTRIES}:{reference}", ("EntryID",), search, create
         )
-        if rows:
-            entry_id = str(rows[0]["EntryID"])
-        else:
-            entry_id = await _post_entry(services, order, tx, account, reference, lines)
+        entry_id = str(found["EntryID"])
+        if not existed:
             booked += 1
             log.info("orders.payment_booked", order=order.name, amount=str(amount))
         applied = sum((p for p, n in lines if n is not None), ZERO)

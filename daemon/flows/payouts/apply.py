@@ -31,6 +31,7 @@ from daemon.flows.payouts.plan import (
     wanted,
 )
 from daemon.logs import get_logger
+from state.intents import create_once
 from state.queue import Job
 
 log = get_logger("shopsync.payouts")
@@ -130,22 +131,36 @@ async def book_payout(services: Any, job: Job) -> None:
         await services.links.put(ENTITY, payout.id, "", data={"skipped": "test payout"})
         log.info("test payout skipped", payout=payout.id)
         return
-    found = await _find_entry(services, reference(payout))
-    if found is None:
-        s, receivables = await _matching(services, s)
-        plan = plan_bank_entry(payout, txs, receivables, s, zone=_zone(services))
-        found = await _post(services, plan)
-        log.info("payout booked", payout=payout.id, entry=found[1], **plan.summary())
+    summary: dict[str, Any] = {}
+
+    async def search() -> dict[str, Any] | None:
+        found = await _find_entry(services, reference(payout))
+        return {"EntryID": found[0], "EntryNumber": found[1]} if found else None
+
+    async def create() -> dict[str, Any]:
+        matched, receivables = await _matching(services, s)
+        plan = plan_bank_entry(payout, txs, receivables, matched, zone=_zone(services))
+        entry_id, number = await _post(services, plan)
+        summary.update(plan.summary())
         if plan.unknown_types:  # booked on the unassigned account; someone must place them
             log.warning(
                 "payout has transaction types shopsync does not know; booked as unassigned",
                 payout=payout.id,
                 types=list(plan.unknown_types),
             )
-        data = plan.summary()
-    else:
+        return {"EntryID": entry_id, "EntryNumber": number}
+
+    ref = f"{BANK_ENTRIES}:{reference(payout)}"
+    entry, existed = await create_once(
+        services.intents, ref, ("EntryID", "EntryNumber"), search, create
+    )
+    found = (entry["EntryID"], entry.get("EntryNumber"))
+    if existed:
         log.info("payout found booked in Exact; linking", payout=payout.id, entry=found[1])
         data = {"net": str(payout.net.amount), "currency": payout.net.currency_code}
+    else:
+        log.info("payout booked", payout=payout.id, entry=found[1], **summary)
+        data = summary
     await services.links.put(
         ENTITY, payout.id, found[0], exact_ref=str(found[1]), data={**data, "status": payout.status}
     )

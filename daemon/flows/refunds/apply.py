@@ -23,6 +23,7 @@ from daemon.flows.orders.lookups import gl_account_id, item_ids, warehouse_id
 from daemon.flows.orders.payments import JOURNAL_ENTRIES, JOURNAL_LINES
 from daemon.flows.refunds.plan import CreditNote, RefundPlan
 from daemon.logs import get_logger
+from state.intents import create_once
 
 log = get_logger("shopsync.refunds")
 
@@ -72,22 +73,31 @@ async def apply_refund(services: Any, plan: RefundPlan) -> ApplyResult:
         if await services.links.get(REFUND_ENTITY, note.link_id) is not None:
             result.linked.append(note.your_ref)
             continue
-        rows = await services.exact.get(
-            SALES_INVOICES,
-            filter=eq("YourRef", note.your_ref),
-            select="InvoiceID,InvoiceNumber",
-            top=1,
-        )
-        if rows:
-            found = rows[0]
-            result.found.append(note.your_ref)
-        else:
+
+        async def search(note=note) -> Any:
+            rows = await services.exact.get(
+                SALES_INVOICES,
+                filter=eq("YourRef", note.your_ref),
+                select="InvoiceID,InvoiceNumber",
+                top=1,
+            )
+            return rows[0] if rows else None
+
+        async def create(note=note) -> Any:
             items = await item_ids(services, orders, note.lines)
             warehouse = (
                 await warehouse_id(services, note.warehouse) if returns_goods(note) else None
             )
             body = credit_note_body(note, warehouse, items, plan.date)
-            found = await services.exact.post(SALES_INVOICES, body)
+            return await services.exact.post(SALES_INVOICES, body)
+
+        ref = f"{SALES_INVOICES}:{note.your_ref}"
+        found, existed = await create_once(
+            services.intents, ref, ("InvoiceID", "InvoiceNumber"), search, create
+        )
+        if existed:
+            result.found.append(note.your_ref)
+        else:
             result.created.append(note.your_ref)
             log.info("refunds.credit_note_created", your_ref=note.your_ref, total=str(note.total))
         await services.links.put(
@@ -134,13 +144,14 @@ async def _gl(services: Any, code: str) -> str:
 async def _book_entry(services: Any, plan: RefundPlan, result: ApplyResult) -> None:
     if not plan.entry or await services.links.get(ENTRY_ENTITY, plan.refund_id) is not None:
         return
-    rows = await services.exact.get(
-        JOURNAL_LINES, filter=eq("Description", plan.reference), select="EntryID", top=1
-    )
-    if rows:
-        entry_id = str(rows[0]["EntryID"])
-        result.found.append(plan.reference)
-    else:
+
+    async def search() -> Any:
+        rows = await services.exact.get(
+            JOURNAL_LINES, filter=eq("Description", plan.reference), select="EntryID", top=1
+        )
+        return rows[0] if rows else None
+
+    async def create() -> Any:
         lines = []
         for ln in plan.entry:
             line: dict[str, Any] = {
@@ -157,7 +168,14 @@ async def _book_entry(services: Any, plan: RefundPlan, result: ApplyResult) -> N
             "Currency": plan.currency,
             "GeneralJournalEntryLines": lines,
         }
-        entry_id = str((await services.exact.post(JOURNAL_ENTRIES, body))["EntryID"])
+        return await services.exact.post(JOURNAL_ENTRIES, body)
+
+    ref = f"{JOURNAL_ENTRIES}:{plan.reference}"
+    found, existed = await create_once(services.intents, ref, ("EntryID",), search, create)
+    entry_id = str(found["EntryID"])
+    if existed:
+        result.found.append(plan.reference)
+    else:
         result.created.append(plan.reference)
         log.info("refunds.entry_booked", reference=plan.reference)
     await services.links.put(
