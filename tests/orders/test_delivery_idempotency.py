@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from daemon.flows.orders.fulfilment import DELIVERIES, deliver, delivery_marker
+from state.intents import Intent
 
 pytestmark = pytest.mark.anyio
 FID = "gid://shopify/Fulfillment/42"
@@ -56,9 +57,37 @@ class FakeLinks:
         self.rows[(entity, key)] = exact_id
 
 
-def _services(exact: FakeExact) -> Any:
+class FakeIntents:
+    """The intent journal (state/intents.py) in memory; `lose_answers` forgets each outcome,
+    as when Exact booked the delivery and the answer never came back."""
+
+    def __init__(self, *, lose_answers: bool = False) -> None:
+        self.rows: dict[str, Intent] = {}
+        self.lose_answers = lose_answers
+
+    async def get(self, ref: str) -> Intent | None:
+        return self.rows.get(ref)
+
+    async def begin(self, ref: str) -> None:
+        old = self.rows.get(ref)
+        self.rows[ref] = Intent(ref, (old.attempts + 1) if old else 1, None)
+
+    async def done(self, ref: str, outcome: dict[str, Any]) -> None:
+        if not self.lose_answers:
+            self.rows[ref] = Intent(ref, self.rows[ref].attempts, outcome)
+
+    async def legacy_retry(self) -> bool:
+        return False
+
+
+def _services(exact: FakeExact, intents: FakeIntents | None = None) -> Any:
     scheduler = SimpleNamespace(zone=ZoneInfo("Europe/Amsterdam"))
-    return SimpleNamespace(exact=exact, links=FakeLinks(), extras={"scheduler": scheduler})
+    return SimpleNamespace(
+        exact=exact,
+        links=FakeLinks(),
+        intents=intents or FakeIntents(),
+        extras={"scheduler": scheduler},
+    )
 
 
 def _order_links() -> dict[str, Any]:
@@ -85,14 +114,27 @@ async def test_first_delivery_carries_date_marker_and_no_yourref():
     assert body["GoodsDeliveryLines"] == [
         {"SalesOrderLineID": "l1", "QuantityDelivered": Decimal(1)}
     ]
-    assert exact.filters == [f"Description eq '{made[0]}'"]
+    assert exact.filters == []  # a first attempt: nothing can be in Exact yet, no search
+
+
+async def test_a_delivery_whose_answer_was_lost_is_searched_by_its_marker_and_not_made_again():
+    exact = FakeExact()
+    intents = FakeIntents(lose_answers=True)  # booked in Exact; the answer (and link) lost
+    await deliver(_services(exact, intents), FID, "#1001", [("S1", 1)], _order_links(), "AMS")
+    services = _services(exact, intents)
+    await deliver(services, FID, "#1001", [("S1", 1)], _order_links(), "AMS")
+    assert len(exact.posted) == 1
+    assert exact.filters == [f"Description eq '{delivery_marker('#1001', 'AMS', FID)}'"]
+    assert services.links.rows == {("fulfillment", f"{FID}:AMS"): "e1"}
 
 
 async def test_a_delivery_whose_link_was_lost_is_found_not_made_again():
     exact = FakeExact()
-    await deliver(_services(exact), FID, "#1001", [("S1", 1)], _order_links(), "AMS")
-    # A fresh run that never stored the link (the answer was lost, or the link table restored).
-    services = _services(exact)
+    intents = FakeIntents()
+    await deliver(_services(exact, intents), FID, "#1001", [("S1", 1)], _order_links(), "AMS")
+    # A fresh run that never stored the link (killed before it, or the link table restored):
+    # the journal has Exact's answer, so neither a search nor a second post.
+    services = _services(exact, intents)
     await deliver(services, FID, "#1001", [("S1", 1)], _order_links(), "AMS")
     assert len(exact.posted) == 1
     assert services.links.rows == {("fulfillment", f"{FID}:AMS"): "e1"}
