@@ -225,7 +225,7 @@ async def _stock_changes(stack: Any, traffic: Traffic, n: int, seconds: float, s
             json={"sku": sku, "warehouse": code, "delta": rng.choice([-3, -1, 1, 2, 5])},
         )
         r.raise_for_status()
-        free = Decimal(str(r.json()["free"]))
+        free = Decimal(str(r.json()["sellable"]))
         traffic.expected[(sku, code)] = (max(0, math.floor(free)), time.monotonic())
         traffic.events["stock"] += 1
         await anyio.sleep(gap)

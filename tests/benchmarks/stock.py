@@ -47,7 +47,7 @@ async def _changes(stack: Any, traffic: Traffic, changes: int, rate: float) -> N
             json={"sku": sku, "warehouse": code, "delta": rng.choice([-3, -1, 1, 2, 5])},
         )
         r.raise_for_status()
-        free = Decimal(str(r.json()["free"]))
+        free = Decimal(str(r.json()["sellable"]))
         traffic.expected[(sku, code)] = (max(0, math.floor(free)), time.monotonic())
         traffic.events["stock"] += 1
         await anyio.sleep(rng.expovariate(rate))

@@ -191,8 +191,9 @@ class Chaos:
             default_warehouse=self.default_warehouse,
             multi_location=self.settings.orders.multi_location,
         )
+        # Shopify shows the default figure, CurrentStock − PlanningOut ([stock] figure).
         free = {
-            (item["Code"], code): Decimal(str(row["free"]))
+            (item["Code"], code): Decimal(str(row["sellable"]))
             for item in exact["items"]
             for code, row in (item.get("stock") or {}).items()
         }

@@ -22,7 +22,7 @@ async def _set_exact(stack, sku: str, warehouse: str, quantity: int) -> Decimal:
         "/_sandbox/exact/stock", json={"sku": sku, "warehouse": warehouse, "quantity": quantity}
     )
     assert r.status_code == 200, r.text
-    return Decimal(str(r.json()["free"]))
+    return Decimal(str(r.json()["sellable"]))
 
 
 async def _shopify_shows(stack, sku: str, code: str, want: int, limit: float = 20) -> float:
