@@ -50,3 +50,13 @@ def test_an_invented_field_or_topic_makes_the_check_fail(real, tmp_path):
     assert "q.graphql:1: invalid: Cannot query field 'legacyResourceId' on type 'GiftCard'" in text
     assert "flow.py:3: 'GIFT_CARDS_CREATE' is not a WebhookSubscriptionTopic value" in text
     assert "flow.py:4: deprecated" in text and "billingAddress" in text
+
+
+def test_every_webhook_route_is_for_a_topic_shopify_has(real):
+    import daemon.app  # noqa: F401 - registers every flow's routes
+    from connectors.shopify.webhooks import PRIVACY_TOPICS, enum_topic
+    from daemon.flows.webhooks import SHOPIFY_ROUTES
+
+    topics = real.type_map["WebhookSubscriptionTopic"].values
+    routed = [t for t in SHOPIFY_ROUTES if t not in PRIVACY_TOPICS]
+    assert routed and [t for t in routed if enum_topic(t) not in topics] == []
