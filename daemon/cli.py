@@ -35,9 +35,9 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         f"config file ok: {settings.shop.platform} shop {shop}, database "
         f"{settings.daemon.database_path}"
     )
-    from daemon.config_check import exact_webhook_warnings
+    from daemon.config_check import exact_webhook_warnings, shopify_version_warnings
 
-    for line in exact_webhook_warnings(settings):
+    for line in exact_webhook_warnings(settings) + shopify_version_warnings(settings):
         print(f"warning: {line}", file=sys.stderr)
     from state.secrets import TokenKeyError, find_key
 

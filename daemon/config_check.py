@@ -114,6 +114,19 @@ def exact_webhook_warnings(s: Settings) -> list[str]:
     return out
 
 
+def shopify_version_warnings(s: Settings) -> list[str]:
+    """A Shopify API version other than the vendored schema's: nothing checked it."""
+    from connectors.shopify.version import SCHEMA_VERSION
+
+    if s.shopify is None or s.shopify.api_version == SCHEMA_VERSION:
+        return []
+    return [
+        f"shopify.api_version: {s.shopify.api_version} is not {SCHEMA_VERSION}, the Admin API"
+        " version shopsync's documents are validated against (connectors/shopify/schema/);"
+        " vendor that version's schema and re-run the tests before relying on it"
+    ]
+
+
 def missing(wanted: dict[str, dict[str, list[str]]], found: dict[str, set[str]]) -> list[str]:
     """One line per code the config names that the API does not have."""
     lines = []
