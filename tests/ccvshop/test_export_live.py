@@ -210,3 +210,19 @@ async def test_a_credit_waits_for_its_completed_orders_export(tmp_path):
         (invoice,) = state["invoices"]
         (note,) = state["credit_notes"]
         assert D(str(note["AmountFC"])) == -D(str(invoice["AmountFC"]))
+
+
+async def test_a_cancel_after_a_credited_return_is_left_to_an_operator(tmp_path):
+    from connectors.errors import PermanentError
+
+    sku = CATALOGUE.products[0].sku
+    async with ccv_env(tmp_path) as run:
+        made = await run.control("orders", _order(7, sku))
+        await sync_ccv_order(run.env.services, made["id"])
+        credit = await _credit(run, made, sku, 1)
+        await credit_ccv_invoice(run.env.services, credit["id"])
+        await run.control(f"orders/{made['id']}/status", {"status": 8})
+        with pytest.raises(PermanentError, match="after a return was credited"):
+            await sync_ccv_order(run.env.services, made["id"])
+        state = await run.env.exact_state()
+    assert len(state["credit_notes"]) == 1  # the return's, and no full credit on top

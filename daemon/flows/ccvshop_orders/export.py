@@ -109,6 +109,13 @@ async def sync_ccv_order(
             '"reverse" and retry), then cancel this job.',
         )
     if action is Action.REVERSE:
+        if await _credited(services, adapted.name):
+            # Reversing would credit the whole invoice again on top of the return's note.
+            raise PermanentError(
+                f"order {adapted.name} was cancelled in CCV Shop after a return was credited "
+                "in Exact",
+                hint="Credit what is left of the invoice in Exact by hand, then cancel this job.",
+            )
         done = await reverse_export(services, adapted.id, adapted.name)
         return f"reversed {', '.join(done) or 'nothing left to reverse'}"
     plan = plan_order(adapted, facts, settings, services.settings.mapping)
@@ -150,3 +157,9 @@ async def credit_ccv_invoice(
     rows = await client.invoice_rows(invoice_id)
     plan = plan_ccv_credit(credit, rows, link.data, services.settings.orders)
     return f"credit note {await apply_ccv_credit(services, plan, link)}"
+
+
+async def _credited(services: Any, order_name: str) -> bool:
+    """Whether a CCV credit invoice of this order was booked as an Exact credit note."""
+    links = await services.links.all(CREDIT_ENTITY)
+    return any(link.data.get("order_name") == order_name for link in links)
