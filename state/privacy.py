@@ -141,14 +141,15 @@ def _scrub(text: str | None, patterns: list[re.Pattern[str]]) -> str | None:
 
 
 def _candidates(conn: sqlite3.Connection, subject: Subject, everything: bool) -> Iterable[Any]:
+    """Receipts that may name the subject, streamed (a shop's receipts can be hundreds of MB)."""
     if everything:
-        return conn.execute("SELECT id, topic, body FROM receipts").fetchall()
+        return conn.execute("SELECT id, topic, body FROM receipts")
     needles = [e.lower() for e in subject.emails]
     needles += [str(i) for i in subject.customer_ids | subject.order_ids]
     if not needles:
         return []
     where = " OR ".join("instr(lower(CAST(body AS TEXT)), ?) > 0" for _ in needles)
-    return conn.execute(f"SELECT id, topic, body FROM receipts WHERE {where}", needles).fetchall()
+    return conn.execute(f"SELECT id, topic, body FROM receipts WHERE {where}", needles)
 
 
 def erase_sync(
@@ -159,14 +160,24 @@ def erase_sync(
     `everything` (Shopify's shop/redact) redacts every receipt body, whoever it names.
     """
     counts = {"receipts": 0, "jobs": 0, "job_attempts": 0, "alerts": 0, "links": 0}
-    redacted: list[tuple[bytes, int]] = []
-    for receipt_id, topic, raw in _candidates(conn, subject, everything):
-        text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
-        body = _loads(text)
-        if everything or _matches(topic, body, text, subject):
-            _learn(body, subject)
-            redacted.append((json.dumps(redacted_body(body)).encode(), receipt_id))
-    conn.executemany("UPDATE receipts SET body = ? WHERE id = ?", redacted)
+    redacted: dict[int, bytes] = {}
+    # A body found by customer id may reveal an email that other receipts (a guest order of
+    # the same person) carry without the id: look again with what was learnt, a few times.
+    for _ in range(3):
+        known = set(subject.emails)
+        for receipt_id, topic, raw in _candidates(conn, subject, everything):
+            if receipt_id in redacted:
+                continue
+            text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+            body = _loads(text)
+            if everything or _matches(topic, body, text, subject):
+                _learn(body, subject)
+                redacted[receipt_id] = json.dumps(redacted_body(body)).encode()
+        if everything or subject.emails == known:
+            break
+    conn.executemany(
+        "UPDATE receipts SET body = ? WHERE id = ?", [(b, i) for i, b in redacted.items()]
+    )
     counts["receipts"] = len(redacted)
 
     patterns = [re.compile(re.escape(s), re.IGNORECASE) for s in subject.strings()]
