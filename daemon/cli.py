@@ -56,7 +56,7 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         db = await Database.open(settings.daemon.database_path)
         clients = build_clients(settings, db)
         try:
-            return await check_live(settings, clients.shopify, clients.exact)
+            return await check_live(settings, clients.shopify, clients.exact, clients.ccvshop)
         finally:
             await clients.aclose()
             await db.close()

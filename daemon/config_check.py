@@ -144,8 +144,10 @@ def missing(wanted: dict[str, dict[str, list[str]]], found: dict[str, set[str]])
     return lines
 
 
-async def check_live(s: Settings, shopify: Any, exact: Any) -> tuple[list[str], dict[str, int]]:
-    """Ask both APIs what exists; answer the problems and how many codes were checked."""
+async def check_live(
+    s: Settings, shopify: Any, exact: Any, ccvshop: Any = None
+) -> tuple[list[str], dict[str, int]]:
+    """Ask the APIs what exists; answer the problems and how many codes were checked."""
     from connectors.errors import ConnectorError
 
     wanted = references(s)
@@ -165,10 +167,18 @@ async def check_live(s: Settings, shopify: Any, exact: Any) -> tuple[list[str], 
                 "shopify: add the scopes above to the app's version in the Dev Dashboard and "
                 'install that version on the store (README "Access scopes")'
             )
-    try:
-        found["shopify_location"] = {loc.name for loc in await shopify.list_locations()}
-    except ConnectorError as exc:
-        problems.append(f"shopify: cannot list locations: {exc}")
+    if shopify is not None:
+        try:
+            found["shopify_location"] = {loc.name for loc in await shopify.list_locations()}
+        except ConnectorError as exc:
+            problems.append(f"shopify: cannot list locations: {exc}")
+    if ccvshop is not None:
+        try:  # the key pair, the clock and the orders permission in one read
+            await ccvshop.get("orders/", {"start": 0, "size": 1})
+        except ConnectorError as exc:
+            problems.append(
+                f"ccvshop: cannot read orders: {exc}" + (f" ({exc.hint})" if exc.hint else "")
+            )
     for kind, (entity, field) in KINDS.items():
         if kind not in wanted:
             continue
