@@ -115,12 +115,24 @@ async def _refunds(shop: Any, made: dict[str, Any], sku: str, other: str) -> Non
     )
 
 
-@pytest.mark.parametrize("document", ["salesorder", "invoice"])
-async def test_mixed_traffic_sends_exact_nothing_it_would_refuse(tmp_path, document):
+@pytest.mark.parametrize(
+    ("document", "rules"),
+    [
+        ("salesorder", {}),
+        ("invoice", {}),
+        # Exact's sources leave open whether an open sales order also reserves stock.
+        ("salesorder", {"orders_reserve": True}),
+    ],
+    ids=["salesorder", "invoice", "salesorder-orders-reserve"],
+)
+async def test_mixed_traffic_sends_exact_nothing_it_would_refuse(tmp_path, document, rules):
     async with demo_stack(
         tmp_path, products=12, sandbox_options=FAST, config_options=QUIET
     ) as stack:
         complete_seeded_accounts(stack.sb.exact)
+        if rules:
+            r = await stack.http.post("/_sandbox/exact/rules", json=rules)
+            assert r.status_code == 200, r.text
         if document != "salesorder":
             await _use_document_mode(stack, document)
 
