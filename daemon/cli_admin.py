@@ -139,10 +139,12 @@ def cmd_webhooks_sync(args: argparse.Namespace) -> int:
         services = Services(settings=settings, db=db, queue=Queue(db))
         services.shopify, services.exact = clients.shopify, clients.exact
         try:
-            changes = await sync_shopify(services, shopify_topics())
-            print(
-                "shopify:", ", ".join(f"{k} {v}" for k, v in changes.items() if v) or "up to date"
-            )
+            if services.shopify is not None:  # a CCV shop's scan needs no subscription
+                changes = await sync_shopify(services, shopify_topics())
+                print(
+                    "shopify:",
+                    ", ".join(f"{k} {v}" for k, v in changes.items() if v) or "up to date",
+                )
             if settings.exact.webhook_secret is not None:
                 created = await sync_exact(services)
                 print("exact:", f"created {created}" if created else "up to date")

@@ -37,3 +37,20 @@ async def test_config_check_tries_the_ccv_key_and_names_a_wrong_one(tmp_path):
         code, out, err = await _check(config)
     assert code == 1
     assert "ccvshop: cannot read orders" in err and "API settings" in err
+
+
+async def test_webhooks_sync_leaves_shopify_alone_for_a_ccv_shop(tmp_path):
+    from tests.support.daemon_proc import write_config
+
+    config = write_config(
+        tmp_path,
+        shop={"platform": "ccvshop"},
+        ccvshop={"api_root": "http://127.0.0.1:9", "public_key": "p", "secret": "s"},
+        ingress={"public_url": "https://sync.example.com"},
+    )
+    result = await anyio.run_process(
+        [sys.executable, "-m", "daemon.cli", "webhooks", "sync", "--config", str(config)],
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert "shopify" not in result.stdout.decode()
