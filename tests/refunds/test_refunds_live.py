@@ -57,6 +57,8 @@ async def test_returned_unit_and_shipping_become_one_credit_note_booked_once(tmp
         assert len(state["credit_notes"]) == 1
         shop = await env.services.shopify.get_refund(refund["refund_id"])
         paid = shop.total_refunded_set.shop_money.amount
+        # As the real API reports it: shipping in refundShippingLines, no order adjustment.
+        assert len(shop.refund_shipping_lines) == 1 and shop.order_adjustments == []
         assert -D(str(note["AmountFC"])) == paid
         codes = [(ln["ItemCode"], D(str(ln["Quantity"]))) for ln in note["SalesInvoiceLines"]]
         assert codes == [("SKU-00001", D(-1)), ("SHIPPING", D(-1))]
