@@ -122,7 +122,8 @@ def cmd_webhooks_sync(args: argparse.Namespace) -> int:
     from daemon.clients import build_clients
     from daemon.context import Services
     from daemon.flows import shopify_topics
-    from daemon.flows.subscriptions import sync_exact, sync_shopify
+    from daemon.config_check import exact_webhook_warnings
+    from daemon.flows.subscriptions import REFUSED_EXTRA, keep_exact, sync_shopify
     from state.db import Database
     from state.queue import Queue
 
@@ -133,7 +134,7 @@ def cmd_webhooks_sync(args: argparse.Namespace) -> int:
         )
         return 2
 
-    async def main() -> None:
+    async def main() -> int:
         db = await Database.open(settings.daemon.database_path)
         clients = build_clients(settings, db)
         services = Services(settings=settings, db=db, queue=Queue(db))
@@ -146,14 +147,19 @@ def cmd_webhooks_sync(args: argparse.Namespace) -> int:
                     ", ".join(f"{k} {v}" for k, v in changes.items() if v) or "up to date",
                 )
             if settings.exact.webhook_secret is not None:
-                created = await sync_exact(services)
+                created = await keep_exact(services, force=True)
+                if created is None:
+                    print(f"exact: {services.extras[REFUSED_EXTRA]}", file=sys.stderr)
+                    for line in exact_webhook_warnings(settings):
+                        print(f"  {line}", file=sys.stderr)
+                    return 1
                 print("exact:", f"created {created}" if created else "up to date")
+            return 0
         finally:
             await clients.aclose()
             await db.close()
 
-    anyio.run(main)
-    return 0
+    return anyio.run(main)
 
 
 def cmd_webhooks_replay(args: argparse.Namespace) -> int:

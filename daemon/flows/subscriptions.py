@@ -49,16 +49,21 @@ def _config(settings: Any) -> str:
     return f"{exact_callback(settings)} {settings.exact.redirect_uri}"
 
 
-async def keep_exact(services: Any, now: float | None = None) -> list[str] | None:
+async def keep_exact(
+    services: Any, now: float | None = None, *, force: bool = False
+) -> list[str] | None:
     """Ensure the Exact subscriptions unless Exact refused this configuration lately.
 
     Answers the topics created, or None when skipped or refused (pollers cover stock).
+    `force` (an operator's `shopsync webhooks sync`) asks even so, e.g. after the app's
+    redirect URI was changed in Exact's App Center.
     """
     now = time.time() if now is None else now
     config = _config(services.settings)
     raw = await services.cursors.get(REFUSED_CURSOR)
     refused = json.loads(raw) if raw else None
-    if refused and refused["config"] == config and now - refused["at"] < RETRY_REFUSED_AFTER:
+    recent = refused and refused["config"] == config and now - refused["at"] < RETRY_REFUSED_AFTER
+    if recent and not force:
         services.extras[REFUSED_EXTRA] = refused["error"]
         return None
     try:
