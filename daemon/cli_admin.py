@@ -120,9 +120,9 @@ async def _resume_auth_paused(db: Any) -> list[str]:
 
 def cmd_webhooks_sync(args: argparse.Namespace) -> int:
     from daemon.clients import build_clients
+    from daemon.config_check import exact_webhook_warnings
     from daemon.context import Services
     from daemon.flows import shopify_topics
-    from daemon.config_check import exact_webhook_warnings
     from daemon.flows.subscriptions import REFUSED_EXTRA, keep_exact, sync_shopify
     from state.db import Database
     from state.queue import Queue

@@ -110,3 +110,24 @@ async def test_an_unchanged_refused_configuration_is_asked_again_after_the_long_
         assert (await env.exact_state())["errors"].get("webhooks/WebhookSubscriptions") == 1
         assert await keep_exact(s, RETRY_REFUSED_AFTER + 1) is None  # asked again, refused
         assert (await env.exact_state())["errors"].get("webhooks/WebhookSubscriptions") == 2
+
+
+@pytest.mark.anyio
+async def test_the_operator_can_ask_again_at_once_and_a_success_clears_the_refusal(tmp_path):
+    async with order_env(tmp_path) as env:
+        s = env.services
+        s.settings.ingress.public_url = "https://127.0.0.1:8443"
+        env.exact_sandbox.store.rules.update({"webhook_same_host": True, "webhook_https": True})
+        env.exact_sandbox.store.app_redirect_uri = "https://sync.example.com/callback"
+        assert await keep_exact(s, 0.0) is None  # refused: wrong host
+        assert await keep_exact(s, 3600.0) is None  # the keeper waits
+        assert (await env.exact_state())["errors"].get("webhooks/WebhookSubscriptions") == 1
+        # The operator fixes the app's redirect URI in Exact's App Center, then
+        # `shopsync webhooks sync` asks at once (force) although our config did not change.
+        env.exact_sandbox.store.app_redirect_uri = "https://127.0.0.1/callback"
+        assert sorted(await keep_exact(s, 3700.0, force=True)) == [
+            "SalesInvoices",
+            "StockPositions",
+        ]
+        assert REFUSED_EXTRA not in s.extras
+        assert await keep_exact(s, 7300.0) == []  # the keeper asks again: all there
