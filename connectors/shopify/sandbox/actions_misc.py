@@ -58,7 +58,9 @@ def issue_gift_card(state: ShopState, emit: Emit, data: dict[str, Any]) -> dict:
     return {"gift_card_id": gid("GiftCard", card.id), "code": card.code}
 
 
-def change_gift_card(state: ShopState, emit: Emit, ref: Any, action: str) -> dict:
+def change_gift_card(
+    state: ShopState, emit: Emit, ref: Any, action: str, data: dict[str, Any] | None = None
+) -> dict:
     card = state.gift_cards.get(parse_id(ref))
     if card is None:
         raise ActionError(f"gift card {ref} not found", status=404)
@@ -67,6 +69,14 @@ def change_gift_card(state: ShopState, emit: Emit, ref: Any, action: str) -> dic
         card.deactivated_at = card.deactivated_at or now
     elif action == "expire":
         card.expires_on = date.today() - timedelta(days=1)
+    elif action == "extend":  # giftCardUpdate(input: {expiresOn}): an expired card valid again
+        if card.deactivated_at is not None:
+            # Shopify: "A deactivated gift card cannot be re-enabled" (giftCardDeactivate docs).
+            raise ActionError("a deactivated gift card cannot be re-enabled")
+        try:
+            card.expires_on = date.fromisoformat(str((data or {}).get("expires_on")))
+        except ValueError:
+            raise ActionError("expires_on must be a date YYYY-MM-DD") from None
     else:
         raise ActionError(f"unknown gift card action {action!r}", status=404)
     card.updated_at = now

@@ -15,6 +15,7 @@ answers 200 with the ids it created; bad input gets 422 `{"error": "..."}`, unkn
 | POST | `/returns/{id}/approve`, `/close`, `/decline` | - | `{return_id, status}` |
 | POST | `/gift_cards` | `{amount, customer_email?, expires_on?: "YYYY-MM-DD", note?}` | `{gift_card_id, code}` |
 | POST | `/gift_cards/{id}/disable`, `/expire` | - | `{gift_card_id}` |
+| POST | `/gift_cards/{id}/extend` (giftCardUpdate expiresOn; refused when deactivated) | `{expires_on}` | `{gift_card_id}` |
 | POST | `/sales` | `{sku, location?, quantity}` | `{inventory_item_id, location_id, available}` |
 | POST | `/payouts` | `{status?: PAID, date?, currency?, include_pending?: true, transactions?: [{type, amount, fee?, order_id?, reason?}]}` (3) | `{payout_id, net, currency, issued_at, balance_transaction_ids}` |
 | PUT | `/faults` | `{error_rate?, latency_ms?, throttle_burst?, drop_rate?, timeout_rate?}` | the faults now in force |
@@ -98,8 +99,8 @@ class ControlSurface:
             ),
             (
                 "POST",
-                re.compile(r"^/gift_cards/(?P<id>.+)/(?P<action>disable|expire)$"),
-                lambda m, b: actions_misc.change_gift_card(s, emit, m["id"], m["action"]),
+                re.compile(r"^/gift_cards/(?P<id>.+)/(?P<action>disable|expire|extend)$"),
+                lambda m, b: actions_misc.change_gift_card(s, emit, m["id"], m["action"], b),
             ),
             ("POST", re.compile(r"^/sales$"), lambda m, b: actions_misc.shop_sale(s, emit, b)),
             (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -23,6 +24,7 @@ from daemon.flows.gift_cards.plan import (
     JournalPlan,
     Ledger,
     OrderBooking,
+    card_number,
     plan_gift_card,
     plan_redemption,
 )
@@ -111,7 +113,8 @@ def _changed(card: GiftCard) -> dt.datetime:
 
 
 async def sync_gift_card(services: Any, job: Job) -> None:
-    """Book what is due for one card: issue, link to its order, release on expiry; record."""
+    """Book what is due for one card: issue, link to its order, release on expiry, book back a
+    released balance when the card is valid again; record."""
     s = _settings(services)
     data = await services.shopify.client.execute(GIFT_CARD_QUERY, {"id": job.payload["id"]})
     if not data.get("giftCard"):
@@ -122,7 +125,10 @@ async def sync_gift_card(services: Any, job: Job) -> None:
     if card.created_at.date() < await start_date(services):
         return  # older than the integration: its liability was booked before shopsync
     link = await services.links.get(ENTITY, card.id)
-    ledger = Ledger.from_link(link.data if link else None)
+    if link is not None:
+        ledger = Ledger.from_link(link.data)
+    else:  # first sight, or our record was lost: what Exact holds for the card is the ledger
+        ledger = await _ledger_in_exact(services, card)
     order = await _order_booking(services, card) if card.order else None
     plan = plan_gift_card(card, ledger, order, s, today=dt.datetime.now(dt.UTC).date())
     booked: dict[str, str] = {}
@@ -136,11 +142,24 @@ async def sync_gift_card(services: Any, job: Job) -> None:
         "balance": str(plan.balance),
         "redeemed": str(plan.redeemed),
         "currency": card.initial_value.currency_code,
+        "releases": ledger.releases,
+        "reinstates": ledger.reinstates,
     }
+    if ledger.issued_entry:
+        record["issued_entry"] = ledger.issued_entry
+    if ledger.released_entry:
+        record["released_entry"] = ledger.released_entry
+    if ledger.released is not None:
+        record["released"] = str(ledger.released)
     if "issue" in booked:
         record["issued_entry"] = booked["issue"]
+    if "reinstate" in booked:  # the released balance is a liability again
+        record["reinstated_entry"] = booked["reinstate"]
+        record["reinstates"] = ledger.reinstates + 1
+        record["released"] = "0.00"
     if "release" in booked:
         record["released_entry"] = booked["release"]
+        record["releases"] = ledger.releases + 1
         record["released"] = str(plan.balance)
     if plan.link_order:
         record["order_link"] = list(plan.link_order)
@@ -158,6 +177,38 @@ async def sync_gift_card(services: Any, job: Job) -> None:
             hint="Compare the order's gift card lines in Exact with the card in Shopify and "
             "correct the booking by hand; then retry this job.",
         )
+
+
+async def _ledger_in_exact(services: Any, card: GiftCard) -> Ledger:
+    """Rebuild the card's ledger from the entries carrying its references (`GC<id>I:`, `X…:`,
+    `E…:`), so a card released, made valid again and released again is never booked twice
+    after a lost record. One read per card we hold no record of."""
+    prefix = f"GC{card_number(card)}"
+    rows = await services.exact.get(
+        ENTRY_LINES,
+        filter=substringof(prefix, "Description"),
+        select=["EntryID", "Description", "AmountFC"],
+    )
+    pattern = re.compile(rf"^{prefix}([IXE])(\d*):")
+    entries: dict[str, tuple[str, str, Decimal]] = {}  # reference → (kind, entry, amount)
+    for row in rows:
+        found = pattern.match(str(row.get("Description") or ""))
+        if found is None:
+            continue  # another card whose number starts with ours
+        ref = found.group(0)
+        kind, entry, amount = entries.get(ref, (found.group(1), str(row["EntryID"]), ZERO))
+        entries[ref] = (kind, entry, amount + max(_dec(row.get("AmountFC")), ZERO))
+    issued = next((e for k, e, _ in entries.values() if k == "I"), None)
+    releases = [(e, a) for k, e, a in entries.values() if k == "X"]
+    back = [a for k, _, a in entries.values() if k == "E"]
+    out = sum((a for _, a in releases), ZERO) - sum(back, ZERO)
+    return Ledger(
+        issued_entry=issued,
+        released_entry=releases[-1][0] if releases else None,
+        released=out,
+        releases=len(releases),
+        reinstates=len(back),
+    )
 
 
 async def _order_booking(services: Any, card: GiftCard) -> OrderBooking | None:

@@ -8,7 +8,11 @@ Liability per card, in the shop currency (Exact's positive AmountFC is a debit):
 - redeemed: an order paid with the card lowers the liability (the orders flow); Shopify's balance
   is what is left, and is recorded on every sync so the redeemed total is visible;
 - expired or disabled with a balance: that balance leaves the liability for the expiry
-  (breakage) account, once.
+  (breakage) account, once;
+- expired, released, then valid again (the merchant moved `expiresOn` on with giftCardUpdate;
+  a deactivated card "cannot be re-enabled", Shopify's giftCardDeactivate docs): what was
+  released comes back onto the liability (expiry account debit, liability credit), once per
+  time; a later expiry releases again under its own reference.
 """
 
 from __future__ import annotations
@@ -33,8 +37,13 @@ def issue_reference(card: GiftCard) -> str:
     return f"GC{card_number(card)}I:"
 
 
-def release_reference(card: GiftCard) -> str:
-    return f"GC{card_number(card)}X:"
+def release_reference(card: GiftCard, n: int = 1) -> str:
+    """The n-th release of the card (the first keeps the plain `GC…X:` reference)."""
+    return f"GC{card_number(card)}X:" if n == 1 else f"GC{card_number(card)}X{n}:"
+
+
+def reinstate_reference(card: GiftCard, n: int = 1) -> str:
+    return f"GC{card_number(card)}E{n}:"
 
 
 @dataclass(frozen=True)
@@ -52,12 +61,28 @@ class Ledger:
     issued_entry: str | None = None
     released_entry: str | None = None
     order_link: tuple[str, ...] = ()
+    released: Decimal | None = None  # out of the liability now (releases − reinstatements)
+    releases: int = 0  # release entries booked so far
+    reinstates: int = 0  # reinstatement entries booked so far
+
+    @property
+    def out(self) -> bool:
+        """Is a balance released and not booked back?"""
+        if self.released is None:
+            return self.released_entry is not None
+        return self.released > 0
 
     @classmethod
     def from_link(cls, data: dict[str, Any] | None) -> Ledger:
         data = data or {}
+        released = data.get("released")
         return cls(
-            data.get("issued_entry"), data.get("released_entry"), tuple(data.get("order_link", ()))
+            data.get("issued_entry"),
+            data.get("released_entry"),
+            tuple(data.get("order_link", ())),
+            Decimal(str(released)) if released is not None else None,
+            int(data.get("releases", 1 if data.get("released_entry") else 0)),
+            int(data.get("reinstates", 0)),
         )
 
 
@@ -72,7 +97,7 @@ class JournalLine:
 
 @dataclass(frozen=True)
 class JournalPlan:
-    kind: str  # issue | release
+    kind: str  # issue | release | reinstate | redeem
     reference: str
     journal: str
     currency: str
@@ -170,8 +195,24 @@ def plan_gift_card(
                     f"{order.gift_card_total} {currency} of gift cards, less than this card's "
                     f"{initial} {currency}"
                 )
-    if state != "enabled" and balance > 0 and ledger.released_entry is None:
-        ref = release_reference(card)
+    if state == "enabled" and ledger.out:
+        amount = ledger.released if ledger.released is not None else balance
+        ref = reinstate_reference(card, ledger.reinstates + 1)
+        entries.append(
+            JournalPlan(
+                "reinstate",
+                ref,
+                settings.memorial_journal,
+                currency,
+                today,
+                (
+                    JournalLine(settings.expiry_account, amount, f"{ref} {label} valid again"),
+                    JournalLine(settings.liability_account, -amount, f"{ref} {label} valid again"),
+                ),
+            )
+        )
+    if state != "enabled" and balance > 0 and not ledger.out:
+        ref = release_reference(card, ledger.releases + 1)
         when = (card.deactivated_at.date() if card.deactivated_at else None) or today
         entries.append(
             JournalPlan(
