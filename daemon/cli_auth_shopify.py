@@ -109,8 +109,6 @@ def _params(url: str) -> dict[str, str]:
 
 async def _wait_for_callback(redirect_uri: str) -> dict[str, str]:
     """The redirect's parameters, from our loopback listener or pasted by the operator."""
-    from daemon.serving import make_server, wait_started
-
     found: list[dict[str, str]] = []
     arrived = anyio.Event()
     parsed = urlparse(redirect_uri)
@@ -135,22 +133,26 @@ async def _wait_for_callback(redirect_uri: str) -> dict[str, str]:
         )
         await send({"type": "http.response.body", "body": text})
 
-    server = make_server(
-        from_redirect, host=parsed.hostname or "127.0.0.1", port=parsed.port or 8766, lifespan="off"
-    )
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(server.serve)
-        await wait_started(server)
+    from daemon.serving import running_server
 
-        async def paste() -> None:
+    host, port = parsed.hostname or "127.0.0.1", parsed.port or 8766
+
+    # running_server lets the listener shut down properly (its socket closed) once we have it.
+    async def paste() -> None:
+        try:
             line = await anyio.to_thread.run_sync(sys.stdin.readline, abandon_on_cancel=True)
-            if "code=" in line:
-                found.append(_params(line.strip()))
-                arrived.set()
+        except OSError:  # no terminal to paste into: only the redirect can answer
+            return
+        if "code=" in line:
+            found.append(_params(line.strip()))
+            arrived.set()
 
+    async with (
+        running_server(from_redirect, host=host, port=port, lifespan="off"),
+        anyio.create_task_group() as tg,
+    ):
         tg.start_soon(paste)
         await arrived.wait()
-        server.should_exit = True
         tg.cancel_scope.cancel()
     return found[0]
 

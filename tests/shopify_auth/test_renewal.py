@@ -74,3 +74,41 @@ async def test_an_expired_token_meets_a_401_and_one_renewal_serves_every_waiting
         assert len(results) == 30  # none failed
         assert app.counts()["grant_client_credentials"] == 2  # single-flight: one renewal
         assert app.sandbox.requests["graphql_unauthorised"] >= 1
+
+
+async def test_a_renewal_that_keeps_failing_becomes_a_problem_for_the_operator():
+    import httpx
+
+    from connectors.errors import TransientError
+    from connectors.shopify.auth import ClientCredentials
+    from daemon.alerts.rules import Snapshot, evaluate
+    from daemon.config import AlertSettings
+
+    calls: list[bytes] = []
+
+    def down(request: httpx.Request) -> httpx.Response:
+        calls.append(request.content)
+        return httpx.Response(503, json={"errors": "Service Unavailable"})
+
+    source = ClientCredentials(
+        "https://my-shop.myshopify.com",
+        "cid",
+        "shpss_secret_not_in_errors",
+        transport=httpx.MockTransport(down),
+    )
+    for attempt in range(3):
+        with pytest.raises(TransientError) as caught:
+            await source.token()
+        assert "shpss_secret_not_in_errors" not in str(caught.value)
+        problem = source.status()["problem"]
+        assert (problem is None) == (attempt < 2)  # two blips are no news; the third is
+    assert b"grant_type=client_credentials" in calls[0]  # form-encoded, as Shopify documents
+    status = source.status()
+    assert "failed 3 times" in status["problem"]
+    [alert] = evaluate(
+        Snapshot(0.0, shopify_auth_problem=status["problem"], shopify_auth_fix=status["fix"]),
+        AlertSettings(),
+    )
+    assert alert.fingerprint == "auth:shopify"
+    assert "Dev Dashboard" in alert.fix
+    await source.aclose()
