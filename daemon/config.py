@@ -217,6 +217,10 @@ class CcvShopSettings(Strict):
     poll_interval: float = Field(300.0, ge=5)
     # The shop-wide calls per minute behind CCV's 429.11, if you know it (unpublished).
     total_per_minute: int | None = Field(None, ge=1)
+    # Products new in the shop become Exact items (code = product number).
+    sync_products: bool = False
+    item_group: str | None = None  # Exact item group code for those items
+    prices_include_vat: bool = True  # CCV's product price basis (unpublished; a shop setting)
 
     @field_validator("api_root")
     @classmethod

@@ -28,6 +28,7 @@ def build_registry() -> Any:
         stock,
         webhooks,
     )
+    from daemon.flows.ccvshop_orders import products as ccvshop_products
     from daemon.flows.selftest import run_selftest
     from daemon.worker import Registry
 
@@ -43,6 +44,7 @@ def build_registry() -> Any:
     refunds.register(registry)
     registry.register(ccvshop_orders.EXPORT_KIND, ccvshop_orders.run_export)
     registry.register(ccvshop_orders.CREDIT_KIND, ccvshop_orders.run_credit)
+    registry.register(ccvshop_products.PRODUCT_KIND, ccvshop_orders.run_product)
     privacy.register(registry)
     return registry
 

@@ -6,6 +6,7 @@ from daemon.flows.ccvshop_orders.export import (
     credit_ccv_invoice,
     run_credit,
     run_export,
+    run_product,
     sync_ccv_order,
 )
 from daemon.flows.ccvshop_orders.scan import (
@@ -24,6 +25,7 @@ __all__ = [
     "run_ccv_poller",
     "run_credit",
     "run_export",
+    "run_product",
     "scan_ccv_orders",
     "sync_ccv_order",
 ]

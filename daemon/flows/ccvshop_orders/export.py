@@ -124,6 +124,12 @@ async def sync_ccv_order(
     return f"created {len(result.created)}, found {len(result.found)}"
 
 
+async def run_product(services: Any, job: Job) -> None:
+    from daemon.flows.ccvshop_orders.products import sync_ccv_product
+
+    await sync_ccv_product(services, int(job.payload["product_id"]))
+
+
 async def run_credit(services: Any, job: Job) -> None:
     await credit_ccv_invoice(
         services, int(job.payload["invoice_id"]), export_statuses=export_statuses_of(services)

@@ -30,6 +30,7 @@ RECENT_DAYS = 14  # how far back a status change is still looked for
 class ScanState:
     last_id: int = 0
     seen: dict[int, tuple[int, bool]] = field(default_factory=dict)  # id → (status, paid)
+    last_product: int = 0
     started: bool = False
     credits: set[int] = field(default_factory=set)  # credit invoices already handed on
 
@@ -39,6 +40,7 @@ class ScanState:
                 "last_id": self.last_id,
                 "seen": {str(k): list(v) for k, v in self.seen.items()},
                 "credits": sorted(self.credits),
+                "last_product": self.last_product,
             }
         )
 
@@ -49,7 +51,13 @@ class ScanState:
         data = json.loads(text)
         seen = {int(k): (int(v[0]), bool(v[1])) for k, v in data.get("seen", {}).items()}
         credits = {int(i) for i in data.get("credits", [])}
-        return cls(int(data.get("last_id", 0)), seen, started=True, credits=credits)
+        return cls(
+            int(data.get("last_id", 0)),
+            seen,
+            started=True,
+            credits=credits,
+            last_product=int(data.get("last_product", 0)),
+        )
 
 
 async def scan_ccv_orders(
@@ -84,9 +92,8 @@ async def scan_ccv_orders(
     # Orders found by id but created before the window (a clock or zone quirk) stay watched.
     for order_id in changed - seen.keys():
         seen[order_id] = state.seen.get(order_id, (0, False))
-    return sorted(changed), ScanState(
-        last_id=last_id, seen=seen, started=True, credits=state.credits
-    )
+    kept = {"credits": state.credits, "last_product": state.last_product}  # other scans' marks
+    return sorted(changed), ScanState(last_id=last_id, seen=seen, started=True, **kept)
 
 
 async def scan_ccv_credits(
@@ -131,12 +138,22 @@ async def poll_ccv_orders_once(
     credits, state = await scan_ccv_credits(services.ccvshop, state, since=since, baseline=baseline)
     for invoice_id in credits:
         await services.queue.enqueue(*credit_job(invoice_id))
+    products: list[int] = []
+    ccv = getattr(services.settings, "ccvshop", None)
+    if ccv is not None and ccv.sync_products:
+        from daemon.flows.ccvshop_orders.products import new_products, product_job
+
+        # The first scan takes the whole catalogue: items are wanted for every product.
+        products = await new_products(services.ccvshop, state.last_product)
+        for product_id in products:
+            await services.queue.enqueue(*product_job(product_id))
+        state.last_product = max([state.last_product, *products])
     # Saved after enqueueing: a crash in between scans again and enqueues again, and jobs of
     # one key absorb each other, so nothing is lost and nothing is booked twice.
     await services.cursors.set(CURSOR, state.dumps())
-    if ids or credits:
-        log.info("ccvshop.polled", orders=len(ids), credits=len(credits), last_id=state.last_id)
-    return len(ids) + len(credits)
+    if ids or credits or products:
+        log.info("ccvshop.polled", orders=len(ids), credits=len(credits), products=len(products))
+    return len(ids) + len(credits) + len(products)
 
 
 async def run_ccv_poller(services: Any) -> None:
