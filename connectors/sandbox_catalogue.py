@@ -147,6 +147,7 @@ VAT_CODES = (
 GL_ACCOUNTS = (
     GLAccount("1100", "Bank Shopify Payments", "balance"),
     GLAccount("1300", "Debtors", "balance"),
+    GLAccount("1520", "VAT to reclaim", "balance"),
     GLAccount("1800", "Gift card liability", "balance"),
     GLAccount("1810", "Store credit liability", "balance"),
     GLAccount("1950", "Shopify reserves", "balance"),
@@ -163,6 +164,7 @@ JOURNALS = (
     Journal("70", "Sales", "sales"),
     Journal("20", "Shopify Payments", "bank"),
     Journal("21", "Shopify Payments USD", "bank"),  # payouts in a second currency
+    Journal("22", "Pay.", "bank"),  # Pay. settlements
     Journal("90", "Memorial", "general"),
 )
 

@@ -47,6 +47,7 @@ class Daemon:
             shopify.client_secret if shopify else None,
             shopify.webhook_secret if shopify else None,
             settings.ccvshop.secret if settings.ccvshop else None,
+            settings.paynl.api_token if settings.paynl else None,
             settings.exact.client_secret,
             settings.exact.webhook_secret,
             settings.alerts.smtp_password,
@@ -78,6 +79,7 @@ class Daemon:
             clients = build_clients(s, db)
             services.shopify, services.exact = clients.shopify, clients.exact
             services.ccvshop = clients.ccvshop
+            services.paynl = clients.paynl
             services.extras["tokens"] = clients.tokens
             if clients.shopify is not None:
                 services.extras["shopify_auth"] = clients.shopify.client.auth

@@ -10,6 +10,7 @@ from connectors.ccvshop.client import CcvShopClient
 from connectors.exact.client import ExactClient
 from connectors.exact.limiter import RateBudget
 from connectors.exact.oauth import OAuthApp, TokenManager
+from connectors.paynl.client import PayClient
 from connectors.shopify.api import ShopifyAPI
 from connectors.shopify.auth import (
     ClientCredentials,
@@ -31,12 +32,15 @@ class Clients:
     exact: ExactClient
     tokens: TokenManager
     ccvshop: CcvShopClient | None = None
+    paynl: PayClient | None = None  # when [paynl] imports Pay.'s settlements
 
     async def aclose(self) -> None:
         if self.shopify is not None:
             await self.shopify.client.aclose()
         if self.ccvshop is not None:
             await self.ccvshop.aclose()
+        if self.paynl is not None:
+            await self.paynl.aclose()
         await self.exact.aclose()
         await self.tokens.aclose()
 
@@ -93,4 +97,8 @@ def build_clients(settings: Settings, db: Database) -> Clients:
     exact = ExactClient(settings.exact.url, settings.exact.division, tokens, budget=budget)
     if settings.schedules.timezone != "shop":  # "shop": the scheduler sets it once it knows
         exact.zone = ZoneInfo(settings.schedules.timezone)
-    return Clients(shopify=shopify, exact=exact, tokens=tokens, ccvshop=ccvshop)
+    paynl = None
+    if settings.paynl is not None and settings.paynl.enabled:
+        p = settings.paynl
+        paynl = PayClient(p.at_code, p.api_token, base_url=p.api_url)
+    return Clients(shopify=shopify, exact=exact, tokens=tokens, ccvshop=ccvshop, paynl=paynl)

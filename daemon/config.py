@@ -39,6 +39,7 @@ CREDENTIALS = {
     "shopify_access_token": ("shopify", "access_token"),
     "shopify_webhook_secret": ("shopify", "webhook_secret"),
     "ccvshop_secret": ("ccvshop", "secret"),
+    "paynl_api_token": ("paynl", "api_token"),
     "exact_client_id": ("exact", "client_id"),
     "exact_client_secret": ("exact", "client_secret"),
     "exact_webhook_secret": ("exact", "webhook_secret"),
@@ -349,6 +350,7 @@ class Settings(BaseSettings):
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     orders: OrdersSettings = Field(default_factory=lambda: OrdersSettings())
     payouts: PayoutsSettings = Field(default_factory=lambda: PayoutsSettings())
+    paynl: PaynlSettings | None = None  # Pay. settlements, when the shop takes payments there
     gift_cards: GiftCardsSettings = Field(default_factory=lambda: GiftCardsSettings())
     refunds: RefundsSettings = Field(default_factory=lambda: RefundsSettings())
     schedules: ScheduleSettings = Field(default_factory=lambda: ScheduleSettings())
@@ -441,7 +443,7 @@ def _problems(exc: ValidationError) -> list[str]:
 # Last, because importing a flow package imports daemon.flows, whose modules import this one.
 from daemon.flows.gift_cards.config import GiftCardsSettings  # noqa: E402
 from daemon.flows.orders.config import OrdersSettings  # noqa: E402
-from daemon.flows.payouts.config import PayoutsSettings  # noqa: E402
+from daemon.flows.payouts.config import PaynlSettings, PayoutsSettings  # noqa: E402
 from daemon.flows.refunds.config import RefundsSettings  # noqa: E402
 from daemon.schedule import ScheduleSettings  # noqa: E402
 

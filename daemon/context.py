@@ -24,6 +24,7 @@ class Services:
     shopify: Any = None  # connectors.shopify client, when the flow needs it
     exact: Any = None  # connectors.exact client
     ccvshop: Any = None  # connectors.ccvshop client, for a CCV Shop instead of Shopify
+    paynl: Any = None  # connectors.paynl client, when Pay. settlements are imported
     extras: dict[str, Any] = field(default_factory=dict)  # per-flow state (caches, stats)
 
     def __post_init__(self) -> None:

@@ -39,6 +39,8 @@ class ScheduleSettings(BaseModel):
     timezone: str = DEFAULT_TIMEZONE
     payouts: str = Field("03:00", pattern=DAILY)
     gift_cards: str = Field("03:30", pattern=DAILY)
+    # Pay. generates clearings "in the morning" (developer.pay.nl); read them after that.
+    paynl: str = Field("10:00", pattern=DAILY)
     # Default: [stock] reconcile_at (when stock sync is enabled).
     stock_reconcile: str | None = Field(None, pattern=DAILY)
     # A run missed while the daemon was down runs once at start (only the latest missed day).
@@ -87,6 +89,9 @@ def schedules_from(settings: Any) -> list[Schedule]:
     gift_cards = getattr(settings, "gift_cards", None)
     if cfg.gift_cards != "off" and (gift_cards is None or gift_cards.enabled):
         wanted.append(Schedule("gift_cards", "gift_cards.import", "gift_cards:", cfg.gift_cards))
+    paynl = getattr(settings, "paynl", None)
+    if cfg.paynl != "off" and paynl is not None and paynl.enabled:
+        wanted.append(Schedule("paynl", "paynl.import", "paynl:", cfg.paynl))
     stock_at = cfg.stock_reconcile or settings.stock.reconcile_at
     if settings.stock.enabled and stock_at != "off":
         wanted.append(Schedule("stock_reconcile", "stock.reconcile", "stock:reconcile:", stock_at))

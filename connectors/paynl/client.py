@@ -72,6 +72,9 @@ class PayClient:
     async def __aexit__(self, *exc: object) -> None:
         await self._http.aclose()
 
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
     # -- reads -----------------------------------------------------------------------------
 
     async def get(self, path: str, params: dict[str, Any] | None = None) -> Any:

@@ -59,7 +59,7 @@ def _settings(services: Any) -> PayoutsSettings:
     return getattr(services.settings, "payouts", None) or PayoutsSettings()
 
 
-def _zone(services: Any) -> dt.tzinfo:
+def payout_zone(services: Any) -> dt.tzinfo:
     scheduler = services.extras.get("scheduler")
     if scheduler is not None:
         return scheduler.zone
@@ -134,13 +134,13 @@ async def book_payout(services: Any, job: Job) -> None:
     summary: dict[str, Any] = {}
 
     async def search() -> dict[str, Any] | None:
-        found = await _find_entry(services, reference(payout))
+        found = await find_entry(services, reference(payout))
         return {"EntryID": found[0], "EntryNumber": found[1]} if found else None
 
     async def create() -> dict[str, Any]:
         matched, receivables = await _matching(services, s)
-        plan = plan_bank_entry(payout, txs, receivables, matched, zone=_zone(services))
-        entry_id, number = await _post(services, plan)
+        plan = plan_bank_entry(payout, txs, receivables, matched, zone=payout_zone(services))
+        entry_id, number = await post_entry(services, plan)
         summary.update(plan.summary())
         if plan.unknown_types:  # booked on the unassigned account; someone must place them
             log.warning(
@@ -188,17 +188,17 @@ async def balance_transactions(services: Any, legacy_id: int) -> list[BalanceTra
 
 
 async def _reverse(services: Any, s: PayoutsSettings, payout: Payout, link: Any) -> None:
-    found = await _find_entry(services, reversal_reference(payout))
+    found = await find_entry(services, reversal_reference(payout))
     if found is None:
         booked = Decimal(link.data.get("net", payout.net.amount))
-        plan = plan_reversal(payout, booked, s, zone=_zone(services))
-        found = await _post(services, plan)
+        plan = plan_reversal(payout, booked, s, zone=payout_zone(services))
+        found = await post_entry(services, plan)
         log.info("failed payout reversed", payout=payout.id, status=payout.status, entry=found[1])
     data = {**link.data, "status": payout.status, "reversal_id": found[0]}
     await services.links.put(ENTITY, payout.id, link.exact_id, exact_ref=link.exact_ref, data=data)
 
 
-async def _find_entry(services: Any, ref: str) -> tuple[str, Any] | None:
+async def find_entry(services: Any, ref: str) -> tuple[str, Any] | None:
     """(EntryID, EntryNumber) of a bank entry whose lines carry `ref`, if Exact has one."""
     rows = await services.exact.get(
         BANK_LINES, filter=substringof(ref, "Description"), select=["EntryID"], top=1
@@ -218,10 +218,10 @@ async def _matching(services: Any, s: PayoutsSettings) -> tuple[PayoutsSettings,
     orders = getattr(services.settings, "orders", None)
     if orders is not None and orders.enabled and orders.prepayments:
         return s.model_copy(update={"unassigned_account": orders.clearing_gl}), []
-    return s, await _open_receivables(services)
+    return s, await open_receivables(services)
 
 
-async def _open_receivables(services: Any) -> list[Receivable]:
+async def open_receivables(services: Any) -> list[Receivable]:
     rows = await services.exact.get(RECEIVABLES, select=RECEIVABLE_FIELDS)
     out = []
     for r in rows:
@@ -239,7 +239,7 @@ async def _open_receivables(services: Any) -> list[Receivable]:
     return out
 
 
-async def _post(services: Any, plan: BankEntryPlan) -> tuple[str, Any]:
+async def post_entry(services: Any, plan: BankEntryPlan) -> tuple[str, Any]:
     """Post the entry opening at the journal's last closing balance, one journal at a time.
 
     Reading the balance and posting are serialised per journal (a lock per journal code in

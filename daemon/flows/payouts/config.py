@@ -1,11 +1,11 @@
-"""The `[payouts]` settings: which Shopify Payments payouts to book, and to which Exact codes."""
+"""The `[payouts]` and `[paynl]` settings: which payouts to book, and to which Exact codes."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 
 
 class PayoutsSettings(BaseModel):
@@ -57,3 +57,36 @@ def _currency(code: str) -> str:
     if len(out) != 3 or not out.isalpha():
         raise ValueError(f"{code!r} is not an ISO currency code")
     return out
+
+
+class PaynlSettings(BaseModel):
+    """The `[paynl]` section: Pay. settlements booked as bank entries (off unless enabled)."""
+
+    model_config = {"extra": "forbid"}
+
+    enabled: bool = True
+    api_url: str = "https://rest.pay.nl"  # GMS REST API v2
+    at_code: str = Field(pattern=r"^AT-\d{4}-\d{4}$")  # My.pay.nl > Company > Tokens
+    api_token: SecretStr  # credential paynl_api_token: never in the file or a log
+    # Settlements dated before this day are never booked (the integration's start).
+    start_date: dt.date | None = None
+    # With "payout per revenue group" on, only these turnover groups (CT-####-####); empty:
+    # every settlement of the merchant.
+    turnover_groups: list[str] = Field(default_factory=list)
+    # A run reads every day from the last one it finished (or start_date, or this many days
+    # back) up to today, so days missed while the daemon was down are caught up.
+    lookback_days: int = Field(7, ge=1, le=120)
+    bank_journal: str = "22"  # the Exact bank journal of the account Pay. pays out to
+    debtors_account: str = "1300"  # matched payments and refunds go against the customer
+    unassigned_account: str = "1990"  # the rest, for an operator to place
+    payment_costs_account: str = "4500"  # Pay.'s transaction costs, excluding VAT
+    costs_vat_account: str = "1520"  # the VAT on those costs, to reclaim
+    rounding_account: str = "8990"
+
+    @field_validator("turnover_groups")
+    @classmethod
+    def _groups(cls, v: list[str]) -> list[str]:
+        for code in v:
+            if not code.startswith("CT-"):
+                raise ValueError(f"{code!r} is not a turnover group code (CT-####-####)")
+        return v
