@@ -56,7 +56,9 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         db = await Database.open(settings.daemon.database_path)
         clients = build_clients(settings, db)
         try:
-            return await check_live(settings, clients.shopify, clients.exact, clients.ccvshop)
+            return await check_live(
+                settings, clients.shopify, clients.exact, clients.ccvshop, clients.paynl
+            )
         finally:
             await clients.aclose()
             await db.close()

@@ -67,6 +67,17 @@ def references(s: Settings) -> dict[str, dict[str, list[str]]]:
             "failed_payout_account",
         ):
             add("gl_account", getattr(payouts, field), f"payouts.{field}")
+    paynl = getattr(s, "paynl", None)
+    if paynl is not None and paynl.enabled:
+        add("journal", paynl.bank_journal, "paynl.bank_journal")
+        for field in (
+            "debtors_account",
+            "unassigned_account",
+            "payment_costs_account",
+            "costs_vat_account",
+            "rounding_account",
+        ):
+            add("gl_account", getattr(paynl, field), f"paynl.{field}")
     gift_cards = getattr(s, "gift_cards", None)
     if gift_cards is not None:
         add("journal", gift_cards.memorial_journal, "gift_cards.memorial_journal")
@@ -145,7 +156,7 @@ def missing(wanted: dict[str, dict[str, list[str]]], found: dict[str, set[str]])
 
 
 async def check_live(
-    s: Settings, shopify: Any, exact: Any, ccvshop: Any = None
+    s: Settings, shopify: Any, exact: Any, ccvshop: Any = None, paynl: Any = None
 ) -> tuple[list[str], dict[str, int]]:
     """Ask the APIs what exists; answer the problems and how many codes were checked."""
     from connectors.errors import ConnectorError
@@ -179,6 +190,8 @@ async def check_live(
             problems.append(
                 f"ccvshop: cannot read orders: {exc}" + (f" ({exc.hint})" if exc.hint else "")
             )
+    if paynl is not None and s.paynl is not None:
+        problems += await paynl_problems(s.paynl, paynl)
     for kind, (entity, field) in KINDS.items():
         if kind not in wanted:
             continue
@@ -197,3 +210,31 @@ async def check_live(
         found[kind] = {str(r.get(field) or "").strip() for r in rows}
     problems += missing(wanted, found)
     return problems, {kind: len(codes) for kind, codes in wanted.items()}
+
+
+async def paynl_problems(settings: Any, paynl: Any) -> list[str]:
+    """Pay.: the token reads clearings (a permission group Pay. activates), and every revenue
+    group the config names is one of the merchant's."""
+    import datetime as dt
+
+    from connectors.errors import ConnectorError
+
+    problems = []
+    try:
+        await paynl.settlements_on(dt.date.today())
+    except ConnectorError as exc:
+        problems.append(
+            f"paynl: cannot read settlements: {exc}" + (f" ({exc.hint})" if exc.hint else "")
+        )
+    if settings.turnover_groups:
+        try:
+            known = {g.get("code") for g in await paynl.turnover_groups(settings.merchant)}
+        except ConnectorError as exc:
+            problems.append(f"paynl: cannot list revenue groups of {settings.merchant}: {exc}")
+        else:
+            problems += [
+                f"paynl.turnover_groups: {code} is not a revenue group of {settings.merchant}"
+                for code in settings.turnover_groups
+                if code not in known
+            ]
+    return problems

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 
 
 class PayoutsSettings(BaseModel):
@@ -71,8 +71,9 @@ class PaynlSettings(BaseModel):
     # Settlements dated before this day are never booked (the integration's start).
     start_date: dt.date | None = None
     # With "payout per revenue group" on, only these turnover groups (CT-####-####); empty:
-    # every settlement of the merchant.
+    # every settlement of the merchant. `config check` asks Pay. for the merchant's groups.
     turnover_groups: list[str] = Field(default_factory=list)
+    merchant: str | None = Field(None, pattern=r"^M-\d{4}-\d{4}$")  # needed with groups
     # A run reads every day from the last one it finished (or start_date, or this many days
     # back) up to today, so days missed while the daemon was down are caught up.
     lookback_days: int = Field(7, ge=1, le=120)
@@ -90,3 +91,9 @@ class PaynlSettings(BaseModel):
             if not code.startswith("CT-"):
                 raise ValueError(f"{code!r} is not a turnover group code (CT-####-####)")
         return v
+
+    @model_validator(mode="after")
+    def _merchant_with_groups(self) -> PaynlSettings:
+        if self.turnover_groups and not self.merchant:
+            raise ValueError("merchant: give the Pay. merchant code (M-####-####) with groups")
+        return self
