@@ -162,7 +162,13 @@ async def ccv_demo(*, seed: int = 1, products: int = 20, directory: Path | None 
             dead = (await services.db.fetchone("SELECT count(*) FROM jobs WHERE state='dead'"))[0]
             daemon.stop.set()
         server.should_exit = True
-    return _verdict(made, credit, exact, dead, sb.catalogue.locations[0].code)
+    report = _verdict(made, credit, exact, dead, sb.catalogue.locations[0].code)
+    # What the round cost each API (the scans, the reads per order, the bookings).
+    report["calls"] = {
+        "ccvshop": sum(sb.ccvshop.api.calls.values()),
+        "exact": sum(exact.get("calls", {}).values()),
+    }
+    return report
 
 
 async def _order_traffic(control: Any, rng: random.Random, skus: list[str]) -> dict[str, Any]:

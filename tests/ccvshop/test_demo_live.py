@@ -33,3 +33,4 @@ async def test_ccv_demo_ends_in_sync_with_no_dead_jobs(tmp_path):
     assert result.returncode == 0, (report, result.stderr.decode()[-2000:])
     assert report["in_sync"] is True and report["dead"] == 0
     assert report["invoices"] == 8 and report["credit_notes"] == 2  # a cancel and a return
+    assert 0 < report["calls"]["ccvshop"] < 100  # two reads an order, three lists a scan
