@@ -353,6 +353,7 @@ class Settings(BaseSettings):
     paynl: PaynlSettings | None = None  # Pay. settlements, when the shop takes payments there
     gift_cards: GiftCardsSettings = Field(default_factory=lambda: GiftCardsSettings())
     refunds: RefundsSettings = Field(default_factory=lambda: RefundsSettings())
+    products: ProductsSettings = Field(default_factory=lambda: ProductsSettings())
     schedules: ScheduleSettings = Field(default_factory=lambda: ScheduleSettings())
 
     @model_validator(mode="after")
@@ -444,6 +445,7 @@ def _problems(exc: ValidationError) -> list[str]:
 from daemon.flows.gift_cards.config import GiftCardsSettings  # noqa: E402
 from daemon.flows.orders.config import OrdersSettings  # noqa: E402
 from daemon.flows.payouts.config import PaynlSettings, PayoutsSettings  # noqa: E402
+from daemon.flows.products.config import ProductsSettings  # noqa: E402
 from daemon.flows.refunds.config import RefundsSettings  # noqa: E402
 from daemon.schedule import ScheduleSettings  # noqa: E402
 

@@ -1,0 +1,1 @@
+"""Products: shop products and prices become Exact items, kept current (README "Products")."""
