@@ -115,3 +115,30 @@ async def test_two_settlements_chain_their_opening_balances_in_the_pay_journal(t
         )
         assert D(str(second["OpeningBalanceFC"])) == D(str(first["ClosingBalanceFC"]))
         assert D(str(second["ClosingBalanceFC"])) == D("70.00")
+
+
+class Job:
+    def __init__(self, payload: dict[str, Any]) -> None:
+        self.payload = payload
+
+
+async def test_a_bank_entry_whose_answer_is_lost_is_found_not_posted_again(tmp_path):
+    from connectors.errors import TransientError
+    from daemon.flows.payouts.paynl_jobs import book_settlement
+
+    async with pay_env(tmp_path) as (env, control):
+        await control("transactions", {"reference": "#3001", "amount": "42.00"})
+        [made] = (await control("clear", {"date": today()}))["settlements"]
+        job = Job({"code": made["code"], "day": today(), "group": None})
+        async with httpx.AsyncClient(base_url=env.exact_url) as http:
+            faults = "/_sandbox/exact/faults"
+            (await http.post(faults, json={"drop_after_commit_rate": 1.0})).raise_for_status()
+            with pytest.raises(TransientError):  # booked in Exact, the answer cut off
+                await book_settlement(env.services, job)
+            (await http.post(faults, json={"drop_after_commit_rate": 0})).raise_for_status()
+        await book_settlement(env.services, job)  # the retry: an intent without an answer
+        state = await env.exact_state()
+        link = await env.services.links.get(ENTITY, made["code"])
+    assert state["dropped_after_commit"] == 1
+    [entry] = state["bank_entries"]
+    assert link is not None and link.exact_id == entry["EntryID"]
