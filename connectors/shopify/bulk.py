@@ -15,8 +15,8 @@ from typing import Any
 import anyio
 import httpx
 
-from connectors.errors import PermanentError, TransientError
-from connectors.shopify.client import API, ShopifyClient, raise_for_user_errors
+from connectors.errors import AuthError, PermanentError, TransientError
+from connectors.shopify.client import API, SCOPE_FIX, ShopifyClient, raise_for_user_errors
 
 _DONE = {"COMPLETED"}
 _FAILED = {"FAILED", "CANCELED", "CANCELLED", "EXPIRED"}
@@ -53,6 +53,13 @@ async def wait_for_bulk(
         status = operation.get("status")
         if status in _DONE:
             return operation
+        if status in _FAILED and operation.get("errorCode") == "ACCESS_DENIED":
+            # Outside the app's access scopes: running it again cannot help.
+            raise AuthError(
+                f"bulk operation {operation_id} failed: ACCESS_DENIED",
+                api=API,
+                hint=SCOPE_FIX,
+            )
         if status in _FAILED:
             raise TransientError(
                 f"bulk operation {operation_id} ended {status}"

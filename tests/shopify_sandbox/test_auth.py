@@ -172,3 +172,20 @@ async def test_current_app_installation_lists_the_granted_scopes():
             from connectors.shopify.api import ShopifyAPI
 
             assert await ShopifyAPI(client).granted_scopes() == {"read_orders", "write_inventory"}
+
+
+async def test_a_bulk_query_outside_the_grant_fails_access_denied_and_the_client_pauses():
+    import anyio
+
+    from connectors.shopify.api import ShopifyAPI
+
+    async with sandbox_app() as app:
+        await app.control("PUT", json={"scopes": ["read_products", "read_locations"]})
+        async with app.client(app.credentials()) as client:
+            with anyio.fail_after(30), pytest.raises(AuthError) as caught:
+                async for _ in ShopifyAPI(client).bulk_inventory_levels(poll_interval=0.05):
+                    pass
+        assert "ACCESS_DENIED" in str(caught.value)
+        assert "Dev Dashboard" in caught.value.hint
+        [op] = app.sandbox.state.bulk_operations.values()
+        assert (op.status, op.error_code) == ("FAILED", "ACCESS_DENIED")

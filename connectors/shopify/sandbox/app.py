@@ -23,7 +23,8 @@ from connectors.shopify.sandbox.bulk import run_bulk_query
 from connectors.shopify.sandbox.faults import Faults
 from connectors.shopify.sandbox.graphql_endpoint import GraphQLEndpoint
 from connectors.shopify.sandbox.schema import executable_schema
-from connectors.shopify.sandbox.state import ShopState
+from connectors.shopify.sandbox.scopes import bulk_denied
+from connectors.shopify.sandbox.state import ShopState, utcnow
 from connectors.shopify.sandbox.throttle import CostBucket
 from connectors.shopify.sandbox.webhooks import WebhookDispatcher
 from connectors.shopify.version import DEFAULT_API_VERSION, SANDBOX_VERSIONS
@@ -107,8 +108,13 @@ class ShopifySandbox:
         return f"ShopifySandbox(shop_domain={self.shop_domain!r}, api_version={self.api_version!r})"
 
     def run_bulk(self, op_id: int) -> None:
-        run_bulk_query(self.schema, self.state, self.state.bulk_operations[op_id], self.api_version)
         op = self.state.bulk_operations[op_id]
+        if bulk_denied(self.schema, op.query, self.auth.scopes):
+            # A bulk query outside the grant fails as a whole with BulkOperationErrorCode
+            # ACCESS_DENIED (the real schema's enum), rather than running partly.
+            op.status, op.error_code, op.completed_at = "FAILED", "ACCESS_DENIED", utcnow()
+        else:
+            run_bulk_query(self.schema, self.state, op, self.api_version)
         from connectors.shopify.sandbox import webhook_payloads as wp
 
         self.webhooks.emit("bulk_operations/finish", wp.bulk_operation(op))

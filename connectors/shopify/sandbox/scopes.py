@@ -28,6 +28,7 @@ from graphql import (
     TypeInfoVisitor,
     Visitor,
     get_named_type,
+    parse,
     visit,
 )
 
@@ -145,6 +146,15 @@ def any_denied(schema: GraphQLSchema, document: Any, granted: frozenset[str]) ->
 
     visit(document, TypeInfoVisitor(type_info, Check()))
     return bool(found)
+
+
+def bulk_denied(schema: GraphQLSchema, query: str, granted: frozenset[str]) -> bool:
+    """Whether a bulk operation's query reaches outside the grant."""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return False  # a bad document fails on its own terms
+    return any_denied(schema, document, granted)
 
 
 class ScopeMiddleware:
