@@ -6,6 +6,11 @@ give up with an operator-readable sentence (permanent), or pause and alert (auth
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+import httpx
+
 
 class ConnectorError(Exception):
     """Base of every error a connector raises. `message` keeps the API's own words."""
@@ -47,3 +52,21 @@ class PermanentError(ConnectorError):
 
 class AuthError(ConnectorError):
     """Credentials expired or revoked: the connector pauses until an operator acts."""
+
+
+def json_object(response: httpx.Response) -> dict[str, Any]:
+    """An error answer's JSON object, or an empty dict when its body is not one."""
+    try:
+        body = json.loads(response.content or b"null")
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def retry_after(response: httpx.Response, default: float) -> float:
+    """Seconds a 429's Retry-After header asks for (at least one), else `default`."""
+    value = response.headers.get("retry-after")
+    try:
+        return max(float(value), 1.0) if value is not None else default
+    except ValueError:
+        return default

@@ -8,12 +8,19 @@ documented anywhere we found, so any 401 or 403 counts as one.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
 
-from connectors.errors import AuthError, ConnectorError, PermanentError, RateLimited, TransientError
+from connectors.errors import (
+    AuthError,
+    ConnectorError,
+    PermanentError,
+    RateLimited,
+    TransientError,
+    json_object,
+)
+from connectors.errors import retry_after as http_retry_after
 
 API = "ccvshop"
 
@@ -47,11 +54,7 @@ MINUTE = 60.0
 
 def error_body(response: httpx.Response) -> dict[str, Any]:
     """The `{code, status, developermessage}` body, or an empty dict when there is none."""
-    try:
-        body = json.loads(response.content or b"null")
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
+    return json_object(response)
 
 
 def error_for(response: httpx.Response) -> ConnectorError:
@@ -82,11 +85,7 @@ def error_for(response: httpx.Response) -> ConnectorError:
 
 def retry_after(response: httpx.Response) -> float:
     """Seconds to wait after a 429: a Retry-After header if CCV sends one, else a minute."""
-    value = response.headers.get("retry-after")
-    try:
-        return max(float(value), 1.0) if value is not None else MINUTE
-    except ValueError:
-        return MINUTE
+    return http_retry_after(response, MINUTE)
 
 
 def _field(words: str) -> str | None:

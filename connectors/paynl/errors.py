@@ -9,24 +9,23 @@ Pay. publishes, copied in labd/paynl-js-sdk `packages/rest/openapi.json`; ../sha
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
 
-from connectors.errors import AuthError, ConnectorError, PermanentError, RateLimited, TransientError
+from connectors.errors import (
+    AuthError,
+    ConnectorError,
+    PermanentError,
+    RateLimited,
+    TransientError,
+    json_object,
+    retry_after,
+)
 
 API = "paynl"
 # No limit or window is published: without a Retry-After we wait out a whole minute.
 MINUTE = 60.0
-
-
-def error_body(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = json.loads(response.content or b"null")
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
 
 
 def describe(body: dict[str, Any], fallback: str) -> str:
@@ -43,7 +42,7 @@ def describe(body: dict[str, Any], fallback: str) -> str:
 
 def error_for(response: httpx.Response) -> ConnectorError:
     status = response.status_code
-    message = describe(error_body(response), response.text[:200].strip() or f"HTTP {status}")
+    message = describe(json_object(response), response.text[:200].strip() or f"HTTP {status}")
     if status == 401:
         return AuthError(
             message,
@@ -61,17 +60,11 @@ def error_for(response: httpx.Response) -> ConnectorError:
             " clearing/settlement permission group for this AT-code.",
         )
     if status == 429:
-        return RateLimited(message, retry_after=retry_after(response), api=API, status=status)
+        return RateLimited(
+            message, retry_after=retry_after(response, MINUTE), api=API, status=status
+        )
     if status >= 500:
         return TransientError(message, api=API, status=status)
     if status == 404:
         return PermanentError(message, api=API, status=status, hint="not found at Pay.")
     return PermanentError(message, api=API, status=status)
-
-
-def retry_after(response: httpx.Response) -> float:
-    value = response.headers.get("retry-after")
-    try:
-        return max(float(value), 1.0) if value is not None else MINUTE
-    except ValueError:
-        return MINUTE
