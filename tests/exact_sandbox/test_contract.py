@@ -209,6 +209,21 @@ async def test_query_options_may_only_name_the_entitys_properties(exact_sandbox)
         assert state["errors"]["salesorder/GoodsDeliveries"] == 4
 
 
+async def test_unknown_query_options_and_expansions_are_refused(exact_sandbox):
+    async with exact_sandbox() as run:
+        r = await run.get("salesorder/SalesOrders", **{"$count": "true", "$select": "OrderID"})
+        assert r.status_code == 400
+        assert "'$count' begins with a system-reserved '$'" in _message(r)
+        r = await run.get("salesorder/SalesOrders", **{"$expand": "Lines", "$select": "OrderID"})
+        assert r.status_code == 400
+        assert "No property 'Lines'" in _message(r)
+        ok = await run.get(
+            "salesorder/SalesOrders",
+            **{"$expand": "SalesOrderLines", "$select": "OrderID", "$inlinecount": "allpages"},
+        )
+        assert ok.status_code == 200, ok.text
+
+
 async def test_sync_endpoints_filter_on_timestamp_only(exact_sandbox):
     async with exact_sandbox() as run:
         path = "sync/Inventory/StockPositions"

@@ -24,6 +24,11 @@ from . import odata
 from .jsonio import ApiError, not_simulated
 
 CONTRACT_FILE = "exact-contract.json"
+# OData v2 system query options (WCF Data Services, which Exact's REST API runs on).
+QUERY_OPTIONS = frozenset(
+    {"$filter", "$select", "$orderby", "$top", "$skip", "$skiptoken", "$inlinecount", "$expand"}
+    | {"$format"}
+)
 __all__ = ["Contract", "Endpoint", "load_contract", "not_simulated"]
 
 
@@ -128,7 +133,17 @@ class Contract:
                     _mandatory(line_ep, line, line_ep.line_mandatory)
 
     def check_query(self, ep: Endpoint, query: dict[str, str], keyed: bool) -> None:
-        """`$select`, `$filter` and `$orderby` may only name the entity's properties."""
+        """`$select`, `$filter`, `$orderby` and `$expand` may only name the entity's properties."""
+        for option in query:
+            if option.startswith("$") and option not in QUERY_OPTIONS:
+                raise ApiError(
+                    400,
+                    f"The query parameter '{option}' begins with a system-reserved '$' character"
+                    " but is not recognized.",
+                )
+        for name in (query.get("$expand") or "").split(","):
+            if name.strip():
+                _property(ep, name.strip().split("/")[0], "$expand")
         select = query.get("$select")
         if select is not None and select.strip() == "*":
             if ep.select_star_refused:
