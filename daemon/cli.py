@@ -159,13 +159,24 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    if args.platform == "ccvshop":
+    if args.psp == "paynl" and args.platform == "shopify":
+        print(
+            "shopsync demo: --psp paynl runs with the CCV shop (--platform ccvshop): its orders "
+            "are invoices, which Pay.'s payments settle in full",
+            file=sys.stderr,
+        )
+        return 2
+    if args.platform == "ccvshop" or args.psp == "paynl":
         from daemon.demo_ccvshop import run_ccv_demo
 
         directory = Path(args.dir) if args.dir else None
         return anyio.run(
             lambda: run_ccv_demo(
-                as_json=args.json, seed=args.seed, products=args.products, directory=directory
+                as_json=args.json,
+                seed=args.seed,
+                products=args.products,
+                directory=directory,
+                psp=args.psp,
             )
         )
     from daemon.demo import run_demo
@@ -249,8 +260,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--platform",
         choices=("shopify", "ccvshop"),
-        default="shopify",
-        help="the shop the daemon serves (ccvshop runs headless, one round)",
+        default=None,
+        help="the shop the daemon serves (default shopify; ccvshop runs headless, one round)",
+    )
+    demo.add_argument(
+        "--psp",
+        choices=("paynl",),
+        help="the orders are also paid through Pay.: the settlement is imported and checked "
+        "(runs the CCV shop round)",
     )
 
     selftest = add("selftest", cmd_selftest, "enqueue harmless jobs to prove the worker runs")

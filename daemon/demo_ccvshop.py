@@ -44,7 +44,7 @@ CUSTOMERS = {
 }
 
 
-def ccv_demo_config(directory: Path, url: str, sb: Sandboxes) -> Path:
+def ccv_demo_config(directory: Path, url: str, sb: Sandboxes, *, psp: str | None = None) -> Path:
     c = sb.credentials
     text = f"""# Written by `shopsync demo --platform ccvshop`: the daemon against the sandboxes.
 [daemon]
@@ -83,22 +83,30 @@ enabled = false
 [orders]
 start_date = "{dt.datetime.now(dt.UTC).date()}"  # a fresh install books from its start date
 """
+    if psp == "paynl":
+        from daemon.demo_paynl import paynl_config
+
+        text += paynl_config(sb, url, dt.datetime.now(dt.UTC).date())
     path = directory / "shopsync.toml"
     path.write_text(text)
     return path
 
 
-async def run_ccv_demo(*, as_json: bool, seed: int, products: int, directory: Path | None) -> int:
+async def run_ccv_demo(
+    *, as_json: bool, seed: int, products: int, directory: Path | None, psp: str | None = None
+) -> int:
     """Run the demo once (headless) and print its verdict; 0 when in sync with no dead job."""
     from daemon.logs import configure_logging
 
     configure_logging("warning", "console", stream=sys.stderr)  # stdout is the verdict
-    report = await ccv_demo(seed=seed, products=products, directory=directory)
+    report = await ccv_demo(seed=seed, products=products, directory=directory, psp=psp)
     print(json.dumps(report, indent=None if as_json else 2))
     return 0 if report["in_sync"] and report["dead"] == 0 else 1
 
 
-async def ccv_demo(*, seed: int = 1, products: int = 20, directory: Path | None = None) -> dict:
+async def ccv_demo(
+    *, seed: int = 1, products: int = 20, directory: Path | None = None, psp: str | None = None
+) -> dict:
     from daemon.app import Daemon
     from daemon.config import load_settings
     from daemon.demo import authorize_exact, wait_quiet
@@ -114,7 +122,7 @@ async def ccv_demo(*, seed: int = 1, products: int = 20, directory: Path | None 
         tg.start_soon(server.serve)
         await wait_started(server)
         url = f"http://127.0.0.1:{bound_port(server)}"
-        settings = load_settings(ccv_demo_config(workdir, url, sb))
+        settings = load_settings(ccv_demo_config(workdir, url, sb, psp=psp))
         ensure_dev_key(settings.daemon.database_path.parent)  # a demo's own token key
         await authorize_exact(settings, url)
         daemon = Daemon(settings)
@@ -158,15 +166,30 @@ async def ccv_demo(*, seed: int = 1, products: int = 20, directory: Path | None 
             )
             await poll_ccv_orders_once(services)  # the next scan, without waiting its interval
             await wait_quiet(services, 120)
+            paynl = None
+            if psp == "paynl":  # the customers paid through Pay.; the next morning's clearing
+                from daemon.demo_paynl import paynl_round
+
+                refunds = [
+                    (made["cancel"], Decimal(str(made["cancel"]["total_price"]))),
+                    (returned, abs(Decimal(str(credit["total_price"])))),
+                ]
+                paid = made["completed"] + made["pending"]
+                paynl = await paynl_round(services, http, paid, refunds, wait_quiet)
             exact = (await http.get("/_sandbox/exact/state")).json(parse_float=Decimal)
             dead = (await services.db.fetchone("SELECT count(*) FROM jobs WHERE state='dead'"))[0]
             daemon.stop.set()
         server.should_exit = True
     report = _verdict(made, credit, exact, dead, sb.catalogue.locations[0].code)
+    if paynl is not None:
+        report["paynl"] = paynl
+        report["events"] = {"paynl_payments": len(paid), "paynl_refunds": len(refunds)}
+        report["in_sync"] = report["in_sync"] and paynl["paynl_in_sync"]
     # What the round cost each API (the scans, the reads per order, the bookings).
     report["calls"] = {
         "ccvshop": sum(sb.ccvshop.api.calls.values()),
         "exact": sum(exact.get("calls", {}).values()),
+        **({"paynl": sb.paynl.api.calls} if paynl is not None else {}),
     }
     return report
 
