@@ -105,7 +105,8 @@ class LineItem(ShopifyModel):
     id: str
     sku: str | None = None
     name: str | None = None
-    quantity: int
+    quantity: int  # as ordered, removed units included
+    current_quantity: int | None = None  # less units an edit removed, refunded or cancelled
     is_gift_card: bool = False
     original_unit_price_set: MoneyBag
     discount_allocations: list[DiscountAllocation] = []

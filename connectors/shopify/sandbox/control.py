@@ -9,6 +9,7 @@ answers 200 with the ids it created; bad input gets 422 `{"error": "..."}`, unkn
 | POST | `/orders` | `{lines: [{sku, quantity, location?, price?} or {gift_card: true, amount, quantity?}], customer?: {email, first_name?, last_name?, company?, vat_number?}, email?, shipping_address?: ADDRESS, billing_address?: ADDRESS, shipping_country?, billing_country?, shipping?: {title, price}, discount?: {amount, title?}, tip?, financial_status?: "paid" or "pending", gift_card_payment?: {gift_card_id, amount}, note?}` (1) | `{order_id, order_name, line_item_ids, customer_id, transaction_ids?, gift_card_ids?}` |
 | POST | `/orders/{id}/pay` | `{gift_card_payment?}` | `{order_id, transaction_ids, gift_card_ids}` |
 | POST | `/orders/{id}/fulfil` | `{location?, lines?: [{sku or line_item_id, quantity?}]}` (2) | `{order_id, fulfillment_ids}` |
+| POST | `/orders/{id}/edit` (orderEditBegin/SetQuantity/AddVariant/Commit) | `{lines: [{sku, quantity}], restock?: true}` | `{order_id, order_edit_id, line_ids, total}` |
 | POST | `/orders/{id}/cancel` | `{reason?: customer, refund?: true, restock?: true}` | `{order_id, refund_id?, transaction_ids?}` |
 | POST | `/orders/{id}/refunds` | `{lines?: [{sku or line_item_id, quantity, restock?, location?}], shipping?: true or amount, amount?, to?: "original" or "store_credit", bonus?, restock?, note?, return_id?}` | `{order_id, refund_id, transaction_ids, store_credit_account_id?}` |
 | POST | `/orders/{id}/returns` | `{lines: [{sku or line_item_id, quantity, reason?, note?}]}` | `{order_id, return_id, return_line_item_ids}` |
@@ -40,7 +41,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from connectors.shopify.sandbox import actions_misc, actions_orders, actions_refunds
+from connectors.shopify.sandbox import actions_edits, actions_misc, actions_orders, actions_refunds
 from connectors.shopify.sandbox import asgi_util as http
 from connectors.shopify.sandbox.actions_common import ActionError
 from connectors.shopify.sandbox.state_report import report
@@ -71,6 +72,11 @@ class ControlSurface:
                 "POST",
                 re.compile(r"^/orders/(?P<id>.+)/fulfil{1,2}$"),
                 lambda m, b: actions_orders.fulfil(s, emit, m["id"], b),
+            ),
+            (
+                "POST",
+                re.compile(r"^/orders/(?P<id>.+)/edit$"),
+                lambda m, b: actions_edits.edit_order(s, emit, m["id"], b),
             ),
             (
                 "POST",

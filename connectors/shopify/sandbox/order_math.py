@@ -20,8 +20,14 @@ def tax_in(amount: Decimal, rate: Decimal, included: bool) -> Decimal:
     return cents(amount * rate / 100)
 
 
+def edited(line: LineRec) -> int:
+    """Units on the order after edits: LineItem.quantity keeps removed units, currentQuantity
+    does not ("the line item's quantity, minus the removed quantity")."""
+    return line.quantity - line.removed
+
+
 def line_original_total(line: LineRec) -> Decimal:
-    return line.unit_price * line.quantity
+    return line.unit_price * edited(line)
 
 
 def line_discounted_total(line: LineRec) -> Decimal:
@@ -34,9 +40,9 @@ def line_tax(state: ShopState, line: LineRec) -> Decimal:
 
 def line_unit_share(line: LineRec, quantity: int) -> tuple[Decimal, Decimal]:
     """Price (after discount) and the discount for `quantity` units of a line."""
-    if not line.quantity:
+    if not edited(line):
         return ZERO, ZERO
-    discount = cents(line.discount * quantity / line.quantity)
+    discount = cents(line.discount * quantity / edited(line))
     return line.unit_price * quantity - discount, discount
 
 
@@ -99,9 +105,9 @@ def financial_status(state: ShopState, order: OrderRec) -> str:
 
 
 def fulfillment_status(order: OrderRec) -> str:
-    shippable = [x for x in order.lines if x.quantity - x.cancelled > 0]
+    shippable = [x for x in order.lines if edited(x) - x.cancelled > 0]
     done = sum(x.fulfilled for x in shippable)
-    want = sum(x.quantity - x.cancelled for x in shippable)
+    want = sum(edited(x) - x.cancelled for x in shippable)
     if want and done >= want:
         return "FULFILLED"
     if done:
@@ -110,7 +116,7 @@ def fulfillment_status(order: OrderRec) -> str:
 
 
 def unfulfilled(line: LineRec) -> int:
-    return max(line.quantity - line.fulfilled - line.cancelled - _refunded_unfulfilled(line), 0)
+    return max(edited(line) - line.fulfilled - line.cancelled - _refunded_unfulfilled(line), 0)
 
 
 def _refunded_unfulfilled(line: LineRec) -> int:
@@ -119,4 +125,4 @@ def _refunded_unfulfilled(line: LineRec) -> int:
 
 
 def current_quantity(line: LineRec) -> int:
-    return line.quantity - line.refunded - line.cancelled
+    return edited(line) - line.refunded - line.cancelled

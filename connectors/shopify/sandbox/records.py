@@ -78,6 +78,7 @@ class LineRec:
     fulfilled: int = 0
     refunded: int = 0
     cancelled: int = 0
+    removed: int = 0  # units an order edit took off (orderEditSetQuantity lower); in `quantity`
 
 
 @dataclass

@@ -192,12 +192,8 @@ class LineItemView(View):
     variantTitle = None
     vendor = "Sandbox Shop"
     quantity = property(lambda self: self.rec.quantity)
-    currentQuantity = property(
-        lambda self: self.rec.quantity - self.rec.refunded - self.rec.cancelled
-    )
-    refundableQuantity = property(
-        lambda self: self.rec.quantity - self.rec.refunded - self.rec.cancelled
-    )
+    currentQuantity = property(lambda self: om.current_quantity(self.rec))
+    refundableQuantity = property(lambda self: om.current_quantity(self.rec))
     unfulfilledQuantity = property(lambda self: om.unfulfilled(self.rec))
     isGiftCard = property(lambda self: self.rec.is_gift_card)
     requiresShipping = property(lambda self: not self.rec.is_gift_card)
@@ -209,7 +205,8 @@ class LineItemView(View):
 
     @property
     def discountedUnitPriceAfterAllDiscountsSet(self) -> dict[str, Any]:
-        unit = om.line_discounted_total(self.rec) / self.rec.quantity if self.rec.quantity else 0
+        left = om.edited(self.rec)
+        unit = om.line_discounted_total(self.rec) / left if left else 0
         return bag(unit, self.cur)
 
     @property
@@ -313,7 +310,7 @@ class FulfillmentOrderView(View):
             {
                 "id": gid("FulfillmentOrderLineItem", x.id),
                 "sku": x.sku,
-                "totalQuantity": x.quantity - x.cancelled,
+                "totalQuantity": om.edited(x) - x.cancelled,
                 "remainingQuantity": om.unfulfilled(x),
                 "lineItem": LineItemView(self.s, x, self.order),
                 "key": x.id,

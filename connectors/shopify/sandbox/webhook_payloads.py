@@ -87,7 +87,7 @@ def line_item(state: ShopState, line: LineRec) -> dict[str, Any]:
         "quantity": line.quantity,
         "current_quantity": om.current_quantity(line),
         "fulfillable_quantity": om.unfulfilled(line),
-        "fulfillment_status": "fulfilled" if line.fulfilled >= line.quantity else None,
+        "fulfillment_status": "fulfilled" if line.fulfilled >= om.edited(line) else None,
         "price": text(line.unit_price),
         "price_set": price_set(state, line.unit_price),
         "total_discount": text(Decimal(0)),

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Any
 
 from connectors.errors import PermanentError
 from daemon.flows.orders.apply import export_plan, is_exported, order_links
 from daemon.flows.orders.decide import Action, decide
+from daemon.flows.orders.edits import as_edited, book_edits
 from daemon.flows.orders.facts import read_order
 from daemon.flows.orders.fulfilment import DELIVERY_ENTITY, deliver
 from daemon.flows.orders.payments import book_payments
@@ -84,6 +84,7 @@ async def sync_order(services: Any, gid: str, *, backfill: bool = False) -> str:
         log.info("orders.unknown", order_id=gid)
         return NOT_IN_SHOPIFY
     order, facts = snapshot
+    order = await as_edited(services.shopify, order)  # units an edit removed are not sold
     exported = await is_exported(services, order.id)
     action, why = decide(order, settings, exported=exported, backfill=backfill)
     log.info("orders.decided", order=order.name, action=str(action), why=why)
@@ -112,7 +113,10 @@ async def sync_order(services: Any, gid: str, *, backfill: bool = False) -> str:
         # Exact plans the units out now; the hold goes once a poll has read that figure.
         await stock_store.release_holds(services.db, order.id)
     if action is Action.DONE:
-        await _flag_changes(services, order)
+        plan = plan_order(order, facts, settings, services.settings.mapping)
+        edited = await book_edits(services, plan)
+        if edited:
+            why = f"edited after export: {', '.join(edited)}"
     if settings.prepayments:
         links = await order_links(services, order.id)
         await book_payments(services, order, [link.data for link in links.values()])
@@ -154,23 +158,6 @@ async def _hold_stock(services: Any, order: Any, facts: Any) -> None:
                 key = (line.sku, location)
                 held[key] = held.get(key, 0) + quantity
     await stock_store.set_holds(services.db, order.id, [(k[0], k[1], q) for k, q in held.items()])
-
-
-async def _flag_changes(services: Any, order: Any) -> None:
-    """An order edited after export is not re-booked: say so, loudly, for an operator."""
-    if order.total_price_set is None:
-        return
-    links = await order_links(services, order.id)
-    booked = sum((Decimal(str(ln.data.get("total") or 0)) for ln in links.values()), Decimal(0))
-    now = order.total_price_set.shop_money.amount
-    if links and booked != now and not any(ln.data.get("reversed") for ln in links.values()):
-        log.warning(
-            "orders.changed_after_export",
-            order=order.name,
-            booked=str(booked),
-            shopify_total=str(now),
-            hint="Edit the Exact document(s) by hand; shopsync does not re-book edited orders.",
-        )
 
 
 async def run_fulfilment(services: Any, job: Job) -> str:
