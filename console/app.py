@@ -20,7 +20,7 @@ from console.screens.help import HelpScreen
 from console.screens.jobs import JobsScreen
 from console.screens.logs import LogsScreen
 from console.screens.overview import OverviewScreen
-from daemon.control_client import ControlClient, ControlError
+from daemon.control.client import ControlClient, ControlError
 
 RECONNECT_S = 1.0
 

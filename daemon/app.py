@@ -12,7 +12,7 @@ import anyio
 from daemon.clients import build_clients
 from daemon.config import Settings, shopify_webhook_key
 from daemon.context import Services
-from daemon.control import build_control_app
+from daemon.control.app import build_control_app
 from daemon.flows import background_tasks, build_registry, ingress_topics
 from daemon.flows.webhooks import MERGES
 from daemon.ingress import Ingress

@@ -14,7 +14,7 @@ from textual.widgets import Collapsible, Footer, Header, Static
 
 from console.format import ago, state_text
 from console.screens.base import LiveScreen
-from daemon.control_client import ControlError
+from daemon.control.client import ControlError
 
 
 class JobScreen(LiveScreen):

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from console.format import STATE_STYLE, ago
 from console.screens.base import LiveScreen
 from console.screens.confirm import ConfirmScreen
-from daemon.control_client import ControlError
+from daemon.control.client import ControlError
 
 STATES = ["", "dead", "retrying", "queued", "running", "succeeded", "cancelled"]
 PAGE = 50

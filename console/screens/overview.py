@@ -12,7 +12,7 @@ from textual.widgets import Footer, Header, Sparkline, Static
 from console.format import ago, duration
 from console.screens.base import LiveScreen
 from console.widgets.flow_tile import FlowTile
-from daemon.control_client import ControlError
+from daemon.control.client import ControlError
 
 REFRESH_S = 2.0
 

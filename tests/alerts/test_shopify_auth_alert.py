@@ -8,7 +8,7 @@ import pytest
 from connectors.shopify.api import ShopifyAPI
 from connectors.shopify.auth import ClientCredentials, ShopifyToken
 from connectors.shopify.client import ShopifyClient
-from daemon.cli_auth_shopify import _main as auth_shopify
+from daemon.cli.auth_shopify import _main as auth_shopify
 from daemon.config import load_settings
 from state.tokens import SqliteTokenStore
 from tests.alerts.conftest import kit_for, make_settings

@@ -12,7 +12,7 @@ import pytest
 from connectors.sandbox import Sandboxes
 from daemon.app import Daemon
 from daemon.config import ConfigError, Settings, load_settings
-from daemon.control_status import build_status
+from daemon.control.status import build_status
 from daemon.demo import authorize_exact
 from daemon.serving import running_server
 from tests.orders.conftest import complete_seeded_accounts

@@ -193,7 +193,7 @@ LOGS = [
 
 
 class FakeControlClient:
-    """Same methods as daemon.control_client.ControlClient; records the actions asked for."""
+    """Same methods as daemon.control.client.ControlClient; records the actions asked for."""
 
     def __init__(self) -> None:
         self.actions: list[tuple[str, Any]] = []

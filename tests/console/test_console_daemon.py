@@ -7,7 +7,7 @@ import pytest
 
 from console.app import ConsoleApp
 from console.widgets.flow_tile import FlowTile
-from daemon.control_client import ControlClient
+from daemon.control.client import ControlClient
 from tests.console.helpers import until
 from tests.support.daemon_proc import DaemonProcess, write_config
 

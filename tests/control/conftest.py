@@ -10,9 +10,9 @@ import structlog
 
 from daemon.config import load_settings
 from daemon.context import Services
-from daemon.control import build_control_app
-from daemon.control_client import ControlClient
-from daemon.control_logs import detach_log_stream
+from daemon.control.app import build_control_app
+from daemon.control.client import ControlClient
+from daemon.control.logs import detach_log_stream
 from daemon.serving import running_server
 from state.db import Database
 from state.queue import Queue

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from connectors.errors import PermanentError
-from daemon.control_client import ControlError
+from daemon.control.client import ControlError
 
 pytestmark = pytest.mark.anyio
 

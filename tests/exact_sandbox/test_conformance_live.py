@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from daemon.config import load_settings
-from daemon.control_client import ControlClient
+from daemon.control.client import ControlClient
 from daemon.demo import demo_stack, wait_settled
 from daemon.flows.orders.demo_check import order_traffic, orders_verdict
 from daemon.flows.refunds.demo_check import refunds_verdict

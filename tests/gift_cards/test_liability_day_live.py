@@ -7,9 +7,9 @@ from decimal import Decimal
 import anyio
 import pytest
 
-from daemon.cli_control import render_status
+from daemon.cli.control import render_status
 from daemon.config import load_settings
-from daemon.control_client import ControlClient
+from daemon.control.client import ControlClient
 from daemon.demo import demo_stack, wait_settled
 from daemon.flows.gift_cards.liability import REPORT
 from tests.orders.conftest import complete_seeded_accounts

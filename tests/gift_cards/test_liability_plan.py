@@ -71,7 +71,7 @@ def test_a_missing_booking_is_a_difference():
 
 
 def test_shopsync_status_shows_a_difference_plainly():
-    from daemon.cli_control import render_status
+    from daemon.cli.control import render_status
 
     liability = plan_liability([ISSUED], D(0), {}, set()).as_dict()
     status = {

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from daemon.control_jobs import list_jobs, show_job
+from daemon.control.jobs import list_jobs, show_job
 from daemon.flows import shopify_topics
 from daemon.flows.webhooks import NOT_IN_SHOPIFY
 from daemon.ingress import Ingress

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from connectors.shopify.auth import ShopifyToken
-from daemon import cli_auth_shopify
+from daemon.cli import auth_shopify as cli_auth_shopify
 from daemon.config import load_settings
 from state.db import Database
 from state.tokens import SqliteTokenStore

@@ -6,8 +6,8 @@ import anyio
 import pytest
 
 from connectors.exact.odata import eq
-from daemon.cli_control import render_status
-from daemon.control_status import build_status
+from daemon.cli.control import render_status
+from daemon.control.status import build_status
 from daemon.demo import demo_stack, shopify_available, wait_quiet
 from daemon.flows.stock.cadence import choose
 from daemon.flows.subscriptions import sync_exact

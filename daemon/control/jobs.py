@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from daemon.context import Services
-from daemon.control_status import iso
+from daemon.control.status import iso
 from state.queue import JobState
 
 MAX_PAGE = 500

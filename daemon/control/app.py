@@ -26,9 +26,9 @@ from urllib.parse import parse_qsl
 import anyio
 
 from daemon.context import Services
-from daemon.control_jobs import BadRequest, job_filter, list_jobs, show_job
-from daemon.control_logs import install_log_stream
-from daemon.control_status import VERSION, build_status, open_alerts
+from daemon.control.jobs import BadRequest, job_filter, list_jobs, show_job
+from daemon.control.logs import install_log_stream
+from daemon.control.status import VERSION, build_status, open_alerts
 from daemon.logs import redact_secrets, register_secret
 from daemon.serving import lifespan_noop, send_json
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import anyio
 
-from daemon.control_client import ControlClient, ControlError, find_socket
+from daemon.control.client import ControlClient, ControlError, find_socket
 
 Action = Callable[[ControlClient, argparse.Namespace], Awaitable[Any]]
 

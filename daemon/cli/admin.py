@@ -199,7 +199,7 @@ def add_admin_commands(sub: Any, add: Any) -> None:
     )
     exact = add("exact", cmd_auth_exact, "authorize shopsync in Exact Online (OAuth2)", parent=auth)
     exact.add_argument("--code", help="an authorization code you already have")
-    from daemon.cli_auth_shopify import add_command as add_auth_shopify
+    from daemon.cli.auth_shopify import add_command as add_auth_shopify
 
     add_auth_shopify(auth, add)
 

@@ -137,7 +137,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     async def rows() -> AsyncIterator[dict[str, Any]]:
         if settings.shop.platform == "ccvshop":
-            from daemon.cli_ccvshop import ccv_plan_rows
+            from daemon.cli.ccvshop import ccv_plan_rows
 
             async for row in ccv_plan_rows(settings, args.since):
                 yield row
@@ -174,7 +174,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
     async def jobs() -> AsyncIterator[tuple[str, tuple[str, str, dict[str, Any]]]]:
         if settings.shop.platform == "ccvshop":
-            from daemon.cli_ccvshop import ccv_backfill_jobs
+            from daemon.cli.ccvshop import ccv_backfill_jobs
 
             async for item in ccv_backfill_jobs(settings, args.since):
                 yield item
