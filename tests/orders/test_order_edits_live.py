@@ -103,3 +103,29 @@ async def test_an_order_edited_before_export_is_booked_as_edited(tmp_path):
     (so,) = state["sales_orders"]
     assert amount(so) == now
     assert [ln["ItemCode"] for ln in so["SalesOrderLines"]][:2] == ["SKU-00001", "SHIPPING"]
+
+
+@pytest.mark.anyio
+async def test_the_refund_of_what_an_edit_removed_books_only_the_money(tmp_path):
+    from daemon.flows.refunds.jobs import credit_refund
+    from tests.refunds.test_refunds_live import entry_for
+
+    async with order_env(tmp_path, document="invoice") as env:
+        made = await env.shop_control("POST", "/orders", ORDER)
+        oid, name = made["order_id"], made["order_name"]
+        await sync_order(env.services, oid)
+        before = await shopify_total(env, oid)
+        await env.shop_control(
+            "POST", f"/orders/{oid}/edit", {"lines": [{"sku": "SKU-00001", "quantity": 1}]}
+        )
+        await sync_order(env.services, oid)
+        owed = before - await shopify_total(env, oid)
+        refund = await env.shop_control("POST", f"/orders/{oid}/refunds", {"amount": str(owed)})
+        said = await credit_refund(env.services, refund["refund_id"], oid)
+        await credit_refund(env.services, refund["refund_id"], oid)  # once
+        state = await env.exact_state()
+    assert said.startswith("refund of an edit")
+    (credit,) = state["credit_notes"]
+    assert credit["YourRef"] == f"{name}/AMS/E1-" and -amount(credit) == owed
+    number = refund["refund_id"].rsplit("/", 1)[-1]
+    assert entry_for(state, f"Shopify refund {name} R{number}") == {"1300": owed, "1990": -owed}

@@ -171,8 +171,11 @@ async def book_edits(services: Any, plan: OrderPlan) -> list[str]:
         booked = link.data.get("lines") or []
         if _same(booked, current):
             continue
+        extra: dict[str, Any] = {}
         if link.data.get("document") == "invoice":
-            done += await _invoice_difference(services, link, code, booked, current)
+            made, credited = await _invoice_difference(services, link, code, booked, current)
+            done += made
+            extra["edit_credited"] = str(_d(link.data.get("edit_credited")) + credited)
         elif doc is None:
             raise PermanentError(
                 f"order {plan.order_name}: an edit left nothing on sales order {link.exact_ref}",
@@ -187,6 +190,7 @@ async def book_edits(services: Any, plan: OrderPlan) -> list[str]:
             str(link.data.get("replaced_by") or link.exact_id),
             exact_ref=link.exact_ref,
             data=link.data
+            | extra
             | {"lines": current, "total": str(total), "edits": int(link.data.get("edits", 0)) + 1},
         )
     return done
@@ -205,7 +209,8 @@ def _same(booked: Sequence[Mapping[str, Any]], current: Sequence[Mapping[str, An
 
 async def _invoice_difference(
     services: Any, link: Any, code: str, booked: list, current: list
-) -> list[str]:
+) -> tuple[list[str], Decimal]:
+    """Book the credit and the extra invoice; answer their YourRefs and the total credited."""
     orders = services.settings.orders
     down, up = difference(
         booked, current, rounding_item=orders.items.rounding, rounding_vat=orders.vat.rounding
@@ -239,7 +244,7 @@ async def _invoice_difference(
             body["Type"] = 8020 if sign > 0 else 8021
         await services.exact.post(SALES_INVOICES, body)
         log.info("orders.edit_booked", your_ref=your_ref, lines=len(lines))
-    return made
+    return made, sum((ln.total for ln in down), ZERO)
 
 
 async def _replace_sales_order(services: Any, link: Any, doc: PlannedDocument) -> str:

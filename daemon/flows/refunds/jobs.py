@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from connectors.errors import PermanentError
 from daemon.flows.orders.apply import is_exported, order_links
 from daemon.flows.orders.decide import Action, decide
 from daemon.flows.orders.jobs import export_job, order_gid
+from daemon.flows.orders.money import ZERO
 from daemon.flows.refunds.apply import apply_refund
 from daemon.flows.refunds.cancellation import cancellation_plan
-from daemon.flows.refunds.plan import STORE_CREDIT, plan_refund
+from daemon.flows.refunds.plan import STORE_CREDIT, paid_back, plan_refund
 from daemon.flows.refunds.spend import book_store_credit_spent, store_credit_spent
 from daemon.flows.refunds.storecredit import read_bonus
 from daemon.flows.webhook_body import HINT, numeric_id, shopify_gid
@@ -132,6 +134,22 @@ async def credit_refund(services: Any, refund_id: str, order_id: str | None = No
     if not documents:
         await _done(services, refund_id, order.id, "order reversed")
         return "order reversed in Exact: nothing to credit"
+    if await _settles_an_edit(services, refund, order.id, links):
+        # Money Shopify gave back for units an edit removed: the edit's credit note already
+        # credited them, so only the money is booked (+ receivables, − where it went).
+        plan = cancellation_plan(
+            refund,
+            order.name,
+            [ln.data for ln in links.values()],
+            orders,
+            services.settings.refunds,
+        )
+        await apply_refund(services, plan)
+        paid = sum(paid_back(refund).values(), ZERO)
+        await services.links.put(
+            DONE_ENTITY, refund_id, order.id, data={"note": "edit refund", "amount": str(paid)}
+        )
+        return "refund of an edit: money booked against the edit's credit note"
     store_credit = {t.id for t in refund.transactions if t.gateway == STORE_CREDIT}
     bonus = await read_bonus(services.shopify, order.id, store_credit)
     plan = plan_refund(
@@ -155,6 +173,23 @@ async def credit_refund(services: Any, refund_id: str, order_id: str | None = No
         bonus=str(bonus),
     )
     return f"created {len(result.created)}, found {len(result.found)}"
+
+
+async def _settles_an_edit(services: Any, refund: Any, order_id: str, links: dict) -> bool:
+    """A refund without lines or shipping, within what the order's edits credited and earlier
+    such refunds have not paid back yet."""
+    if refund.refund_line_items or refund.refund_shipping_lines:
+        return False
+    credited = sum((Decimal(str(ln.data.get("edit_credited") or 0)) for ln in links.values()), ZERO)
+    if not credited:
+        return False
+    rows = await services.db.fetchall(
+        "SELECT json_extract(data, '$.amount') FROM links WHERE entity = ? AND exact_id = ?"
+        " AND json_extract(data, '$.note') = 'edit refund'",
+        (DONE_ENTITY, order_id),
+    )
+    settled = sum((Decimal(str(a or 0)) for (a,) in rows), ZERO)
+    return sum(paid_back(refund).values(), ZERO) <= credited - settled
 
 
 async def _done(services: Any, refund_id: str, order_id: str, note: str) -> None:
