@@ -88,6 +88,9 @@ async def test_the_minute_limit_answers_429_until_the_minute_has_passed(paynl):
         ("transactions", {"reference": "1001", "amount": "0"}),
         ("transactions", {"reference": "1001", "amount": "5", "method": "Cash"}),
         ("transactions", {"amount": "5"}),
+        ("transactions", {"reference": "1", "amount": "5", "customer": {"name": "Anna"}}),
+        ("transactions", {"reference": "1", "amount": "5", "customer": {"company": "Acme"}}),
+        ("transactions", {"reference": "1", "amount": "5", "invoice_address": {"zip": "1011"}}),
         ("settings", {"amount_unit": "pennies"}),
     ],
 )
@@ -106,3 +109,32 @@ async def test_a_refund_cannot_take_back_more_than_was_paid(paynl):
             f"/_sandbox/paynl/transactions/{paid['id']}/refund", json={"amount": "10.01"}
         )
     assert r.status_code == 400
+
+
+async def test_transaction_details_carry_the_buyer_the_shop_passed_or_nulls(paynl):
+    buyer = {
+        "firstName": "Anna",
+        "lastName": "Jansen",
+        "email": "anna@example.com",
+        "company": {"name": "Jansen BV", "vat": "NL001234567B01"},
+    }
+    async with paynl() as run:
+        paid = await run.pay("1001", "10.00", customer=buyer)
+        bare = await run.pay("1002", "5.00")
+        refund = await run.http.post(
+            f"/_sandbox/paynl/transactions/{paid['id']}/refund",
+            json={"amount": "1.00", "date": "2026-11-30"},
+        )
+        got = (await run.http.get(f"/v2/transactions/{paid['id']}", headers=basic())).json()
+        back = await run.http.get(f"/v2/transactions/{refund.json()['id']}", headers=basic())
+        none = (await run.http.get(f"/v2/transactions/{bare['id']}", headers=basic())).json()
+    assert got["customer"]["email"] == "anna@example.com"
+    assert got["customer"]["company"] == {
+        "name": "Jansen BV",
+        "coc": None,
+        "vat": "NL001234567B01",
+        "countryCode": None,
+    }
+    assert back.json()["customer"]["lastName"] == "Jansen"  # a refund shows its payment's buyer
+    assert none["customer"]["email"] is None and none["customer"]["company"]["name"] is None
+    assert set(none["order"]["invoiceAddress"]) >= {"street", "zipCode", "city", "country"}

@@ -27,11 +27,15 @@ AT, TOKEN = "AT-0000-0042", "paynl0test0token00000000000000000000000"
 
 
 @contextlib.asynccontextmanager
-async def pay_env(tmp_path: Path, **settings: Any) -> AsyncIterator[tuple[Env, Any]]:
+async def pay_env(
+    tmp_path: Path, paynl: dict[str, Any] | None = None, **settings: Any
+) -> AsyncIterator[tuple[Env, Any]]:
+    """Both sandboxes and Pay.'s; `paynl` adds to the `[paynl]` section, `settings` are the
+    Pay. sandbox's."""
     sandbox = PaySandbox(at_code=AT, api_token=TOKEN)
     sandbox.settings.update(settings)
     async with running_server(sandbox.app, lifespan="auto") as pay_url:
-        section = {"at_code": AT, "api_token": TOKEN, "api_url": pay_url}
+        section = {"at_code": AT, "api_token": TOKEN, "api_url": pay_url, **(paynl or {})}
         async with (
             ledger_env(tmp_path, orders={"prepayments": False}, paynl=section) as env,
             PayClient(AT, TOKEN, base_url=pay_url) as client,

@@ -19,7 +19,16 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from .settings import Settings
-from .store import COSTS_TYPE, MERCHANT, METHODS, Store, Transaction
+from .store import (
+    ADDRESS_FIELDS,
+    COMPANY_FIELDS,
+    COSTS_TYPE,
+    CUSTOMER_FIELDS,
+    MERCHANT,
+    METHODS,
+    Store,
+    Transaction,
+)
 
 ERROR_TYPE = "https://developer.pay.nl/docs/error-codes"
 DATE_OPS = ("eq", "gt", "gte", "lt", "lte")
@@ -296,6 +305,14 @@ class Api:
             "amountRefunded": {"value": t.refunded_cents, "currency": t.currency},
             "status": {"code": code, "action": action},
             "paymentMethod": {"id": METHODS[t.method], "subId": 0, "name": t.method},
+            # Every field present, null where the shop passed nothing (as Pay. shows them).
+            "customer": {
+                **{f: t.customer.get(f) for f in CUSTOMER_FIELDS if f != "company"},
+                "company": {f: (t.customer.get("company") or {}).get(f) for f in COMPANY_FIELDS},
+            },
+            "order": {
+                "invoiceAddress": {f: t.invoice_address.get(f) for f in ADDRESS_FIELDS},
+            },
             "createdAt": f"{t.day.isoformat()}T12:00:00+01:00",
         }
 

@@ -1,8 +1,11 @@
 """The Pay. sandbox as one ASGI app: `/v2/…` the GMS read API, `/_sandbox/paynl/…` the control door.
 
 Control routes (JSON, loopback only):
-- `POST /transactions` `{reference, amount, currency?, method?, turnover_group?, date?}`: a paid
-  transaction (amount in units, e.g. "24.95"); answers its `id` and `order_id`.
+- `POST /transactions` `{reference, amount, currency?, method?, turnover_group?, date?,
+  customer?, invoice_address?}`: a paid transaction (amount in units, e.g. "24.95"), with what
+  the shop passed of its buyer (`customer` {firstName, lastName, email, phone, locale, company
+  {name, coc, vat, countryCode}}, `invoice_address` {firstName, lastName, street, streetNumber,
+  zipCode, city, country}); answers its `id` and `order_id`.
 - `POST /transactions/{id}/refund|chargeback` `{amount, date?}`: money taken back.
 - `POST /turnover_groups` `{name}`: a revenue group; answers its `code`.
 - `POST /clear` `{date, fee?, vat_percentage?}`: the morning's clearing of everything up to
@@ -95,6 +98,8 @@ class PaySandbox:
                 group=body.get("turnover_group"),
                 day=_day(body),
                 description=str(body.get("description", "")),
+                customer=body.get("customer"),
+                invoice_address=body.get("invoice_address"),
             )
             return {"id": t.id, "order_id": t.order_id}
         if method == "POST" and len(parts) == 3 and parts[0] == "transactions":

@@ -23,8 +23,22 @@ METHODS = {"iDEAL": 10, "Visa Mastercard": 706, "Bancontact": 436, "PayPal": 138
 COSTS_TYPE = (900, "Invoice settlement")  # the costs line taken off a clearing
 
 
+# The customer and address fields the sandbox keeps (a subset of Pay.'s transaction details;
+# the company's names are the spec's, the person's and the address's our assumption).
+CUSTOMER_FIELDS = ("firstName", "lastName", "email", "phone", "locale", "company")
+COMPANY_FIELDS = ("name", "coc", "vat", "countryCode")
+ADDRESS_FIELDS = ("firstName", "lastName", "street", "streetNumber", "zipCode", "city", "country")
+
+
 class StoreError(ValueError):
     pass
+
+
+def _only(given: dict, known: tuple[str, ...], what: str) -> dict:
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise StoreError(f"{what}: no field {unknown[0]} (known: {', '.join(known)})")
+    return dict(given)
 
 
 @dataclass
@@ -42,6 +56,10 @@ class Transaction:
     parent: str | None = None
     clearing_id: str | None = None
     refunded_cents: int = 0
+    # What the shop passed when it started the payment (`GET /v2/transactions/{id}`'s
+    # `customer` and `order.invoiceAddress`, ../shared/api/ccv-pay.md §2.5 E); empty if nothing.
+    customer: dict = field(default_factory=dict)
+    invoice_address: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -103,6 +121,8 @@ class Store:
         group: str | None,
         day: date,
         description: str = "",
+        customer: dict | None = None,
+        invoice_address: dict | None = None,
     ) -> Transaction:
         if cents <= 0:
             raise StoreError("a payment is more than 0")
@@ -123,7 +143,14 @@ class Store:
             turnover_group=group,
             kind="payment",
             day=day,
+            customer=_only(customer or {}, CUSTOMER_FIELDS, "customer"),
+            invoice_address=_only(invoice_address or {}, ADDRESS_FIELDS, "invoiceAddress"),
         )
+        company = t.customer.get("company")
+        if company is not None:
+            if not isinstance(company, dict):
+                raise StoreError("customer.company is an object")
+            t.customer["company"] = _only(company, COMPANY_FIELDS, "customer.company")
         self.transactions[t.id] = t
         return t
 
@@ -148,6 +175,8 @@ class Store:
             kind=kind,
             day=day,
             parent=paid.id,
+            customer=paid.customer,
+            invoice_address=paid.invoice_address,
         )
         self.transactions[t.id] = t
         return t

@@ -83,6 +83,13 @@ class PaynlSettings(BaseModel):
     payment_costs_account: str = "4500"  # Pay.'s transaction costs, excluding VAT
     costs_vat_account: str = "1520"  # the VAT on those costs, to reclaim
     rounding_account: str = "8990"
+    # A payment or refund no open invoice matches, of an order Exact has no sales document of
+    # yet: find or create its buyer from Pay.'s transaction details and book the line against
+    # that account on `debtors_account` (else it stays on `unassigned_account`).
+    create_relations: bool = False
+    # An Exact account code: every payment or refund no open invoice matches books against this
+    # one account on `debtors_account` instead (before create_relations is considered).
+    standard_debtor: str | None = None
 
     @field_validator("turnover_groups")
     @classmethod

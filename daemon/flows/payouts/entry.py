@@ -6,7 +6,9 @@ lines, each with a kind, a signed amount (positive: money into the bank) and, fo
 refund, the shop's order reference. This module turns them into bank entry lines:
 
 - a `receipt` (payment, refund, chargeback) against the customer's open document when exactly
-  that amount is open for the order (a 100 % match), otherwise on the unassigned account;
+  that amount is open for the order (a 100 % match); else, when the source resolved a customer
+  for it (`relations`), against that customer on the debtors account; else on the unassigned
+  account;
 - every other kind on the account the source's settings name for it;
 - each line rounded to the currency's minor unit, what that leaves on the rounding account.
 
@@ -82,7 +84,9 @@ class Receivable:
 
 @dataclass(frozen=True)
 class BankLine:
-    kind: str  # a PayoutLine kind, or unassigned (a receipt without a match) or rounding
+    # a PayoutLine kind, or unassigned (a receipt without a match), customer (one booked against
+    # a customer the source resolved, without a document) or rounding
+    kind: str
     gl: str  # Exact GL account code
     amount: Decimal  # positive: money into the bank
     description: str
@@ -156,9 +160,13 @@ def plan_entry(
     journal: str,
     debtors_account: str,
     accounts: Mapping[str, str],
+    relations: Mapping[str, str] | None = None,
 ) -> BankEntryPlan:
     """The bank entry for one payout. `accounts` maps every other kind (and `unassigned`,
-    `rounding`) to a GL account code; a kind it lacks is a bug in the source's mapping."""
+    `rounding`) to a GL account code; a kind it lacks is a bug in the source's mapping.
+    `relations` maps a receipt's transaction id to the Exact account it books against when no
+    open document matches it (booked as kind `customer`, no invoice)."""
+    relations = relations or {}
     currency = facts.currency.upper()
     q = quantum(currency)
     open_by_order: dict[str, list[Receivable]] = defaultdict(list)
@@ -189,7 +197,18 @@ def plan_entry(
                         transaction_id=pl.transaction_id,
                     )
                 )
-            if not hits:
+            if not hits and pl.transaction_id in relations:
+                lines.append(
+                    BankLine(
+                        "customer",
+                        debtors_account,
+                        pl.amount,
+                        description,
+                        account_id=relations[pl.transaction_id],
+                        transaction_id=pl.transaction_id,
+                    )
+                )
+            elif not hits:
                 lines.append(
                     BankLine(
                         "unassigned",

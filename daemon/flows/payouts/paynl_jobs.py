@@ -23,6 +23,7 @@ from daemon.flows.payouts.apply import (
 )
 from daemon.flows.payouts.config import PaynlSettings
 from daemon.flows.payouts.entry import plan_entry
+from daemon.flows.payouts.paynl_relations import resolve_relations
 from daemon.flows.payouts.paynl_source import accounts, paynl_facts, reference
 from daemon.logs import get_logger
 from state.intents import create_once
@@ -100,13 +101,27 @@ async def book_settlement(services: Any, job: Job) -> None:
 
     async def create() -> dict[str, Any]:
         booked_to, receivables = await _matching(services, s)
-        plan = plan_entry(
-            facts,
-            receivables,
-            journal=s.bank_journal,
-            debtors_account=s.debtors_account,
-            accounts=booked_to,
-        )
+
+        def plan_with(relations: dict[str, str] | None = None) -> Any:
+            return plan_entry(
+                facts,
+                receivables,
+                journal=s.bank_journal,
+                debtors_account=s.debtors_account,
+                accounts=booked_to,
+                relations=relations,
+            )
+
+        plan = plan_with()
+        if (s.standard_debtor or s.create_relations) and not _prepaid(services):
+            # The receipts no open document matched: a customer for them, if the settings say.
+            left = {ln.transaction_id for ln in plan.lines if ln.kind == "unassigned"}
+            unmatched = [
+                pl for pl in facts.lines if pl.kind == "receipt" and pl.transaction_id in left
+            ]
+            relations = await resolve_relations(services, s, unmatched)
+            if relations:
+                plan = plan_with(relations)
         entry_id, number = await post_entry(services, plan)
         summary.update(plan.summary())
         if plan.unknown_types:
@@ -139,10 +154,14 @@ async def _matching(services: Any, s: PaynlSettings) -> tuple[dict[str, str], li
     """As for Shopify Payments: when a Shopify shop's orders flow already applied each payment
     to its invoice from the clearing account, Pay.'s receipts clear that account instead."""
     booked_to = accounts(s)
-    orders = services.settings.orders
-    if services.settings.shop.platform == "shopify" and orders.enabled and orders.prepayments:
-        return booked_to | {"unassigned": orders.clearing_gl}, []
+    if _prepaid(services):
+        return booked_to | {"unassigned": services.settings.orders.clearing_gl}, []
     return booked_to, await open_receivables(services)
+
+
+def _prepaid(services: Any) -> bool:
+    orders = services.settings.orders
+    return services.settings.shop.platform == "shopify" and orders.enabled and orders.prepayments
 
 
 async def _settlement(services: Any, code: str, payload: dict[str, Any]) -> Settlement:
