@@ -28,6 +28,7 @@ from daemon.flows.gift_cards.plan import (
     plan_gift_card,
     plan_redemption,
 )
+from daemon.flows.orders.jobs import EXPORT_KIND, order_key
 from daemon.flows.payouts.exact_refs import gl_account_ids
 from daemon.logs import get_logger
 from state.queue import Job
@@ -212,9 +213,19 @@ async def _ledger_in_exact(services: Any, card: GiftCard) -> Ledger:
 
 
 async def _order_booking(services: Any, card: GiftCard) -> OrderBooking | None:
-    """The orders flow's links for the order that sold the card (any location)."""
+    """The orders flow's links for the order that sold the card (any location); None while
+    the order is not in Exact yet, or its export is still under way: a multi-location order
+    books one document per location, and between the first and the last one the card's order
+    shows too little gift card, which is timing, not a wrong booking."""
     assert card.order is not None
     number = card.order.id.rsplit("/", 1)[-1]
+    exporting = await services.db.fetchone(
+        "SELECT 1 FROM jobs WHERE kind = ? AND key = ?"
+        " AND state IN ('queued', 'retrying', 'running')",
+        (EXPORT_KIND, order_key(card.order.id)),
+    )
+    if exporting is not None:
+        return None
     rows = await services.db.fetchall(
         "SELECT exact_id, data FROM links WHERE entity = 'order'"
         " AND (substr(shopify_id, 1, ?) = ? OR substr(shopify_id, 1, ?) = ?)",
