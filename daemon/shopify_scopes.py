@@ -38,6 +38,9 @@ FLOW_SCOPES: dict[str, list[tuple[str, str]]] = {
         ("read_shopify_payments_accounts", "the Shopify Payments account"),
         ("read_shopify_payments_payouts", "payouts and balance transactions"),
     ],
+    "products": [
+        ("read_products", "products, variants and the products/* webhooks"),
+    ],
     "gift_cards": [
         ("read_gift_cards", "gift cards and their webhooks"),
         ("read_orders", "the orders that sold or redeemed them"),

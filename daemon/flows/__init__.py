@@ -24,6 +24,7 @@ def build_registry() -> Any:
         orders,
         payouts,
         privacy,
+        products,
         refunds,
         stock,
         webhooks,
@@ -42,6 +43,7 @@ def build_registry() -> Any:
     payouts.register(registry)
     gift_cards.register(registry)
     refunds.register(registry)
+    products.register(registry)
     registry.register(ccvshop_orders.EXPORT_KIND, ccvshop_orders.run_export)
     registry.register(ccvshop_orders.CREDIT_KIND, ccvshop_orders.run_credit)
     registry.register(ccvshop_products.PRODUCT_KIND, ccvshop_orders.run_product)
@@ -54,6 +56,7 @@ def shopify_topics() -> frozenset[str]:
     from daemon.flows import (  # noqa: F401  (registers routes)
         gift_cards,
         orders,
+        products,
         refunds,
         stock,
         webhooks,
@@ -72,7 +75,7 @@ def ingress_topics() -> frozenset[str]:
 def background_tasks(services: Any) -> list[Background]:
     """Pollers and other loops the supervisor runs in its task group."""
     from daemon import alerts
-    from daemon.flows import orders, stock, subscriptions
+    from daemon.flows import orders, products, stock, subscriptions
     from daemon.schedule import scheduler_task
 
     tasks: list[Background] = []
@@ -87,6 +90,7 @@ def background_tasks(services: Any) -> list[Background]:
     if services.settings.stock.enabled:
         tasks.append(stock.poller(services))
     tasks.extend(orders.background(services))
+    tasks.extend(products.background(services))
     if services.settings.ingress.public_url:
         tasks.append(subscriptions.keeper(services, shopify_topics()))
     tasks.append(scheduler_task(services))  # also sets services.extras["scheduler"]

@@ -135,7 +135,7 @@ def build_registry(
             ITEM_FIELDS,
             item_rows(store),
             create=wrap(items.create_item),
-            update=_no_edit("An item"),
+            update=wrap(items.update_item),
             topic="Items",
         ),
         EntitySet(

@@ -17,6 +17,9 @@ answers 200 with the ids it created; bad input gets 422 `{"error": "..."}`, unkn
 | POST | `/gift_cards` | `{amount, customer_email?, expires_on?: "YYYY-MM-DD", note?}` | `{gift_card_id, code}` |
 | POST | `/gift_cards/{id}/disable`, `/expire` | - | `{gift_card_id}` |
 | POST | `/gift_cards/{id}/extend` (giftCardUpdate expiresOn; refused when deactivated) | `{expires_on}` | `{gift_card_id}` |
+| POST | `/products` | `{title, product_type?, gift_card?: false, variants?: [{sku?, title?, price?, barcode?, taxable?}]}` (emits `products/create`) | `{product_id, variant_ids}` |
+| POST | `/products/{id}` | `{title?, product_type?, variants?: [{id or sku, price?, title?, sku?, barcode?, taxable?}]}` (emits `products/update`) | `{product_id}` |
+| DELETE | `/products/{id}` | - (emits `products/delete` with the id only) | `{product_id}` |
 | POST | `/sales` | `{sku, location?, quantity}` | `{inventory_item_id, location_id, available}` |
 | POST | `/payouts` | `{status?: PAID, date?, currency?, include_pending?: true, transactions?: [{type, amount, fee?, order_id?, reason?}]}` (3) | `{payout_id, net, currency, issued_at, balance_transaction_ids}` |
 | PUT | `/faults` | `{error_rate?, latency_ms?, throttle_burst?, drop_rate?, timeout_rate?}` | the faults now in force |
@@ -41,7 +44,13 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from connectors.shopify.sandbox import actions_edits, actions_misc, actions_orders, actions_refunds
+from connectors.shopify.sandbox import (
+    actions_edits,
+    actions_misc,
+    actions_orders,
+    actions_products,
+    actions_refunds,
+)
 from connectors.shopify.sandbox import asgi_util as http
 from connectors.shopify.sandbox.actions_common import ActionError
 from connectors.shopify.sandbox.state_report import report
@@ -107,6 +116,21 @@ class ControlSurface:
                 "POST",
                 re.compile(r"^/gift_cards/(?P<id>.+)/(?P<action>disable|expire|extend)$"),
                 lambda m, b: actions_misc.change_gift_card(s, emit, m["id"], m["action"], b),
+            ),
+            (
+                "POST",
+                re.compile(r"^/products$"),
+                lambda m, b: actions_products.create_product(s, emit, b),
+            ),
+            (
+                "POST",
+                re.compile(r"^/products/(?P<id>.+)$"),
+                lambda m, b: actions_products.update_product(s, emit, m["id"], b),
+            ),
+            (
+                "DELETE",
+                re.compile(r"^/products/(?P<id>.+)$"),
+                lambda m, b: actions_products.delete_product(s, emit, m["id"]),
             ),
             ("POST", re.compile(r"^/sales$"), lambda m, b: actions_misc.shop_sale(s, emit, b)),
             (

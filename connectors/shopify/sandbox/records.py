@@ -24,6 +24,8 @@ class ProductRec:
     product_type: str
     variant_ids: list[int]
     created_at: datetime
+    updated_at: datetime | None = None  # None: never changed since created
+    is_gift_card: bool = False
 
 
 @dataclass
@@ -36,6 +38,9 @@ class VariantRec:
     vat_rate: Decimal
     inventory_item_id: int
     created_at: datetime
+    barcode: str | None = None
+    taxable: bool = True
+    updated_at: datetime | None = None
 
 
 @dataclass

@@ -113,6 +113,7 @@ class QueryRoot:
             "id": lambda p: p.id,
             "sku": lambda p: [self.s.variants[v].sku for v in p.variant_ids],
             "product_type": lambda p: p.product_type,
+            "updated_at": lambda p: p.updated_at or p.created_at,
         }
         rows = filter_records(sorted(self.s.products.values(), key=lambda p: p.id), query, fields)
         return page(info, [ProductView(self.s, p) for p in rows], args, key=lambda v: v.rec.id)

@@ -129,8 +129,8 @@ SERVED: dict[str, str] = {
     "PageInfo": "hasNextPage hasPreviousPage startCursor endCursor",
     "PricingPercentageValue": "percentage",
     "Product": (
-        "id legacyResourceId title handle status vendor productType createdAt updatedAt "
-        "totalInventory variants"
+        "id legacyResourceId title handle status vendor productType isGiftCard createdAt "
+        "updatedAt totalInventory variants"
     ),
     "ProductConnection": "edges nodes pageInfo",
     "ProductEdge": "cursor node",

@@ -86,8 +86,9 @@ class ProductView(View):
     productType = property(lambda self: self.rec.product_type)
     status = "ACTIVE"
     vendor = "Sandbox Shop"
+    isGiftCard = property(lambda self: self.rec.is_gift_card)
     createdAt = property(lambda self: iso(self.rec.created_at))
-    updatedAt = property(lambda self: iso(self.rec.created_at))
+    updatedAt = property(lambda self: iso(self.rec.updated_at or self.rec.created_at))
 
     @property
     def totalInventory(self) -> int:
@@ -107,12 +108,12 @@ class VariantView(View):
     legacyResourceId = property(lambda self: str(self.rec.id))
     title = property(lambda self: self.rec.title)
     sku = property(lambda self: self.rec.sku)
-    barcode = None
+    barcode = property(lambda self: self.rec.barcode)
     price = property(lambda self: str(self.rec.price))
     compareAtPrice = None
-    taxable = True
+    taxable = property(lambda self: self.rec.taxable)
     createdAt = property(lambda self: iso(self.rec.created_at))
-    updatedAt = property(lambda self: iso(self.rec.created_at))
+    updatedAt = property(lambda self: iso(self.rec.updated_at or self.rec.created_at))
 
     @property
     def displayName(self) -> str:
