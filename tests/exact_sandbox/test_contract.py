@@ -275,7 +275,7 @@ async def test_what_exact_has_but_the_sandbox_does_not_model_is_not_simulated(ex
         ids = await _ids(run)
         r = await run.http.put(
             run.url(f"logistics/Items(guid'{ids['item']}')"),
-            json={"Description": "renamed"},
+            json={"Code": "renamed"},  # Exact's property; an item's code change is not modelled
             headers=run.auth,
         )
         assert r.status_code == 501
