@@ -178,6 +178,20 @@ def _allocate_discount(lines: list[LineRec], amount: Decimal) -> None:
         line.discount, left = share, left - share
 
 
+def _presentment(state: ShopState, data: dict[str, Any]) -> tuple[str | None, Decimal | None]:
+    """A multi-currency order: the buyer pays in `presentment_currency` at `rate` (units of it
+    per shop unit); every MoneyBag then carries both sides, as Shopify's do."""
+    code = data.get("presentment_currency")
+    if code is None or code == state.currency:
+        return None, None
+    if not (isinstance(code, str) and len(code) == 3 and code.isalpha() and code.isupper()):
+        raise ActionError("presentment_currency must be an ISO 4217 code like USD")
+    rate = dec(data.get("rate"), "rate")
+    if rate <= 0:
+        raise ActionError("rate must be positive")
+    return code, rate
+
+
 def create_order(state: ShopState, emit: Emit, data: dict[str, Any]) -> dict[str, Any]:
     home = state.catalogue.shop_country
     ship_raw, bill_raw = data.get("shipping_address"), data.get("billing_address")
@@ -241,6 +255,7 @@ def create_order(state: ShopState, emit: Emit, data: dict[str, Any]) -> dict[str
     )
     if customer and customer.vat_number:
         order.attributes.append({"key": "vat_number", "value": customer.vat_number})
+    order.presentment_currency, order.presentment_rate = _presentment(state, data)
     state.orders[order.id] = order
     for line in lines:
         if not line.is_gift_card:

@@ -177,6 +177,8 @@ class OrderRec:
     cancelled_at: datetime | None = None
     cancel_reason: str | None = None
     closed_at: datetime | None = None
+    presentment_currency: str | None = None  # what the buyer paid in, when not the shop's
+    presentment_rate: Decimal | None = None  # presentment units per shop unit
 
     @property
     def name(self) -> str:

@@ -36,9 +36,32 @@ def money(value: Decimal, currency: str) -> dict[str, Any]:
     return {"__typename": "MoneyV2", "amount": amount_text(value), "currencyCode": currency}
 
 
+class Cur(str):
+    """The shop currency's code, carrying an order's presentment currency and rate."""
+
+    presentment: str
+    rate: Decimal
+
+    def __new__(cls, shop: str, presentment: str, rate: Decimal) -> Cur:
+        made = super().__new__(cls, shop)
+        made.presentment, made.rate = presentment, rate
+        return made
+
+
+def order_cur(state: Any, order: Any) -> str:
+    """The currency views of `order` price in: the shop's, with the buyer's when it differs."""
+    if order is None or not getattr(order, "presentment_currency", None):
+        return state.currency
+    return Cur(state.currency, order.presentment_currency, order.presentment_rate)
+
+
 def bag(value: Decimal, currency: str) -> dict[str, Any]:
-    """A MoneyBag; the sandbox shop sells in one currency, so both sides are equal."""
+    """A MoneyBag: shop money, and the buyer's currency (each amount converted and rounded on
+    its own, as Shopify's are) for a multi-currency order, else the same amount twice."""
     m = money(value, currency)
+    if isinstance(currency, Cur):
+        other = money(cents(Decimal(value) * currency.rate), currency.presentment)
+        return {"shopMoney": {**m, "currencyCode": str(currency)}, "presentmentMoney": other}
     return {"shopMoney": m, "presentmentMoney": dict(m)}
 
 

@@ -17,7 +17,7 @@ from connectors.shopify.sandbox.records import (
 )
 from connectors.shopify.sandbox.state import gid, iso
 from connectors.shopify.sandbox.views_catalog import LocationView, ProductView, VariantView
-from connectors.shopify.sandbox.views_common import View, bag, first_n, money, page
+from connectors.shopify.sandbox.views_common import View, bag, first_n, money, order_cur, page
 
 
 def address_view(addr: dict[str, Any] | None, num: int) -> dict[str, Any] | None:
@@ -73,6 +73,10 @@ class OrderView(View):
     typename = "Order"
     rec: OrderRec
 
+    @property
+    def cur(self) -> str:
+        return order_cur(self.s, self.rec)
+
     id = property(lambda self: gid("Order", self.rec.id))
     legacyResourceId = property(lambda self: str(self.rec.id))
     name = property(lambda self: self.rec.name)
@@ -93,7 +97,7 @@ class OrderView(View):
     fullyPaid = property(lambda self: om.outstanding(self.s, self.rec) == 0)
     unpaid = property(lambda self: om.received(self.s, self.rec) == 0)
     currencyCode = property(lambda self: self.cur)
-    presentmentCurrencyCode = property(lambda self: self.cur)
+    presentmentCurrencyCode = property(lambda self: self.rec.presentment_currency or self.cur)
     taxesIncluded = property(lambda self: self.s.taxes_included)
     displayFinancialStatus = property(lambda self: om.financial_status(self.s, self.rec))
     displayFulfillmentStatus = property(lambda self: om.fulfillment_status(self.rec))
@@ -145,7 +149,7 @@ class OrderView(View):
         return page(info, [LineItemView(self.s, x, self.rec) for x in self.rec.lines], args)
 
     def shippingLines(self, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
-        views = [ShippingLineView(self.s, x) for x in self.rec.shipping_lines]
+        views = [ShippingLineView(self.s, x, self.rec) for x in self.rec.shipping_lines]
         return page(info, views, args, key=lambda v: v.rec.id)
 
     def transactions(self, info: GraphQLResolveInfo, first: int | None = None, **_: Any) -> list:
@@ -184,6 +188,10 @@ class LineItemView(View):
     def __init__(self, state: Any, rec: LineRec, order: OrderRec | None = None) -> None:
         super().__init__(state, rec)
         self.order = order
+
+    @property
+    def cur(self) -> str:
+        return order_cur(self.s, self.order)
 
     id = property(lambda self: gid("LineItem", self.rec.id))
     sku = property(lambda self: self.rec.sku)
@@ -238,6 +246,14 @@ class ShippingLineView(View):
     typename = "ShippingLine"
     rec: ShippingRec
 
+    def __init__(self, state: Any, rec: ShippingRec, order: OrderRec | None = None) -> None:
+        super().__init__(state, rec)
+        self.order = order
+
+    @property
+    def cur(self) -> str:
+        return order_cur(self.s, self.order)
+
     id = property(lambda self: gid("ShippingLine", self.rec.id))
     title = property(lambda self: self.rec.title)
     code = property(lambda self: self.rec.title)
@@ -255,6 +271,10 @@ class ShippingLineView(View):
 class TransactionView(View):
     typename = "OrderTransaction"
     rec: TransactionRec
+
+    @property
+    def cur(self) -> str:
+        return order_cur(self.s, self.s.orders.get(self.rec.order_id))
 
     id = property(lambda self: gid("OrderTransaction", self.rec.id))
     kind = property(lambda self: self.rec.kind)

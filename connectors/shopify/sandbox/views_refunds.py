@@ -10,7 +10,7 @@ from connectors.shopify.sandbox import order_math as om
 from connectors.shopify.sandbox.records import RefundRec, ReturnRec
 from connectors.shopify.sandbox.state import gid, iso
 from connectors.shopify.sandbox.views_catalog import LocationView
-from connectors.shopify.sandbox.views_common import View, bag, page
+from connectors.shopify.sandbox.views_common import View, bag, order_cur, page
 from connectors.shopify.sandbox.views_orders import (
     LineItemView,
     OrderView,
@@ -24,6 +24,10 @@ from connectors.shopify.sandbox.views_orders import (
 class RefundView(View):
     typename = "Refund"
     rec: RefundRec
+
+    @property
+    def cur(self) -> str:
+        return order_cur(self.s, self.s.orders.get(self.rec.order_id))
 
     id = property(lambda self: gid("Refund", self.rec.id))
     legacyResourceId = property(lambda self: str(self.rec.id))
@@ -68,7 +72,9 @@ class RefundView(View):
                 {
                     "id": gid("RefundShippingLine", self.rec.id),
                     "key": self.rec.id,
-                    "shippingLine": ShippingLineView(self.s, sl),
+                    "shippingLine": ShippingLineView(
+                        self.s, sl, self.s.orders.get(self.rec.order_id)
+                    ),
                     "subtotalAmountSet": bag(self.rec.shipping - self.rec.shipping_tax, self.cur),
                     "taxAmountSet": bag(self.rec.shipping_tax, self.cur),
                 }

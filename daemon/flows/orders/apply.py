@@ -54,7 +54,8 @@ def document_body(
     body: dict[str, Any] = {
         "OrderedBy": account_id,
         "YourRef": doc.your_ref,
-        "Description": f"{doc.shop} order {doc.order_name}",
+        "Description": f"{doc.shop} order {doc.order_name}"
+        + (f" (paid {doc.paid_in})" if doc.paid_in else ""),
         "Currency": doc.currency,
     }
     if doc.kind == "invoice":

@@ -94,6 +94,7 @@ class PlannedDocument:
     scenario: Scenario
     lines: tuple[PlannedLine, ...]
     shop: str = "Shopify"  # the platform the order came from, named in the document
+    paid_in: str | None = None  # "USD 123.45": the order in the buyer's currency, when not ours
 
     @property
     def your_ref(self) -> str:
@@ -360,11 +361,25 @@ def plan_order(
             currency=order.currency_code,
             scenario=scenario,
             lines=tuple(groups[c]),
+            paid_in=paid_in(order),
         )
         for c in codes
         if groups[c]
     )
     return OrderPlan(order.id, order.name, customer, documents)
+
+
+def paid_in(order: Order) -> str | None:
+    """The order's total in the buyer's currency when it is not the shop's ("USD 123.45").
+
+    Documents are booked in the shop currency (Shopify's shopMoney, converted at Shopify's
+    rate when the buyer paid); the buyer's amount goes in the description so the customer's
+    own figure can be found again.
+    """
+    theirs = order.total_price_set.presentment_money if order.total_price_set else None
+    if theirs is None or theirs.currency_code == order.currency_code:
+        return None
+    return f"{theirs.currency_code} {theirs.amount}"
 
 
 def _settle_order_total(ctx: _Context, order: Order, groups: dict[str, list[PlannedLine]]) -> None:

@@ -55,7 +55,8 @@ def credit_note_body(
         "Journal": note.journal,
         "OrderedBy": note.account,
         "YourRef": note.your_ref,
-        "Description": f"Shopify refund {note.order_name} R{note.refund_number}",
+        "Description": f"Shopify refund {note.order_name} R{note.refund_number}"
+        + (f" (paid {note.paid_in})" if note.paid_in else ""),
         "Remarks": remark,
         "Currency": note.currency,
         "InvoiceDate": when,

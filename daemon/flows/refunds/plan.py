@@ -75,6 +75,7 @@ class CreditNote:
     invoice_number: Any  # the original invoice's number (invoice mode), else None
     original_ref: str  # the original document's YourRef
     lines: tuple[CreditLine, ...]
+    paid_in: str | None = None  # "USD 12.34": the refund in the buyer's currency, if not ours
 
     @property
     def your_ref(self) -> str:
@@ -225,6 +226,16 @@ def paid_back(refund: Refund) -> dict[str, Decimal]:
     return out
 
 
+def _paid_in(refund: Refund, currency: str) -> str | None:
+    """The refund in the buyer's currency, when the order was paid in another (follows the
+    order: booked in the shop currency, the buyer's amount named)."""
+    bag = refund.total_refunded_set
+    theirs = bag.presentment_money if bag else None
+    if theirs is None or theirs.currency_code == currency:
+        return None
+    return f"{theirs.currency_code} {theirs.amount}"
+
+
 def plan_refund(
     refund: Refund,
     order_name: str,
@@ -263,6 +274,7 @@ def plan_refund(
             else None,
             original_ref=f"{order_name}/{code}",
             lines=tuple(goods[code]),
+            paid_in=_paid_in(refund, currency),
         )
         for code in sorted(goods)
         if goods[code]
