@@ -192,6 +192,8 @@ async def check_live(
             )
     if paynl is not None and s.paynl is not None:
         problems += await paynl_problems(s.paynl, paynl)
+    if s.paynl is not None and s.paynl.enabled and s.paynl.standard_debtor:
+        problems += await standard_debtor_problems(s.paynl.standard_debtor, exact)
     for kind, (entity, field) in KINDS.items():
         if kind not in wanted:
             continue
@@ -210,6 +212,20 @@ async def check_live(
         found[kind] = {str(r.get(field) or "").strip() for r in rows}
     problems += missing(wanted, found)
     return problems, {kind: len(codes) for kind, codes in wanted.items()}
+
+
+async def standard_debtor_problems(code: str, exact: Any) -> list[str]:
+    """The account every unmatched Pay. line books against exists (asked by its code only:
+    the accounts list may be huge)."""
+    from connectors.errors import ConnectorError
+    from connectors.exact.odata import Filter, literal
+
+    try:  # Exact keeps account codes right-aligned in 18 characters: compare trimmed
+        query = Filter(f"trim(Code) eq {literal(code.strip())}")
+        rows = await exact.get("crm/Accounts", filter=query, select="ID", top=1)
+    except ConnectorError as exc:
+        return [f"exact: cannot read crm/Accounts: {exc}"]
+    return [] if rows else [f"paynl.standard_debtor: account {code!r} does not exist in Exact"]
 
 
 async def paynl_problems(settings: Any, paynl: Any) -> list[str]:

@@ -123,3 +123,19 @@ async def test_a_standard_debtor_exact_does_not_have_fails_with_the_setting_name
     [dead] = jobs["dead"]
     assert "paynl.standard_debtor" in (dead.last_error or "")
     assert state["bank_entries"] == []  # nothing booked half
+
+
+async def test_config_check_names_a_standard_debtor_exact_lacks(tmp_path):
+    from daemon.config_check import check_live
+
+    async with pay_env(tmp_path, {"standard_debtor": "99999"}) as (env, _):
+        problems, _ = await check_live(env.services.settings, None, env.services.exact)
+        settings = env.services.settings.model_copy(
+            update={
+                "paynl": env.services.settings.paynl.model_copy(update={"standard_debtor": "1"})
+            }
+        )
+        fixed, _ = await check_live(settings, None, env.services.exact)
+    wrong = "paynl.standard_debtor: account '99999' does not exist in Exact"
+    assert wrong in problems
+    assert not [p for p in fixed if "standard_debtor" in p]
