@@ -18,7 +18,7 @@ from typing import Any
 from connectors.errors import PermanentError
 from connectors.exact.limiter import priority
 from connectors.shopify.inventory import QuantityChange
-from daemon.flows.stock import store
+from daemon.flows.stock import burst, store
 from daemon.flows.stock.division_move import division_moved
 from daemon.flows.stock.plan import (
     Push,
@@ -155,6 +155,11 @@ async def push_stock(services: Any, job: Job) -> None:
     s, db = services.settings, services.db
     batch = await store.dirty_batch(db, BATCH)
     if not batch:
+        return
+    batch, wait = burst.hold(batch, time.time())  # a burst sends whole calls (burst.py)
+    if not batch:
+        assert wait is not None
+        await services.queue.enqueue("stock.push", PUSH_KEY, {}, delay=wait)
         return
     ids = _ids(services)
     location_ids = await ids.location_ids()
