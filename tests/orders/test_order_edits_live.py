@@ -129,3 +129,23 @@ async def test_the_refund_of_what_an_edit_removed_books_only_the_money(tmp_path)
     assert credit["YourRef"] == f"{name}/AMS/E1-" and -amount(credit) == owed
     number = refund["refund_id"].rsplit("/", 1)[-1]
     assert entry_for(state, f"Shopify refund {name} R{number}") == {"1300": owed, "1990": -owed}
+
+
+@pytest.mark.anyio
+async def test_the_stock_hold_of_a_waiting_order_follows_its_edit(tmp_path):
+    async def holds(env):
+        rows = await env.services.db.fetchall(
+            "SELECT sku, quantity FROM stock_holds WHERE released_at IS NULL ORDER BY sku"
+        )
+        return [tuple(r) for r in rows]
+
+    async with order_env(tmp_path, export_on="fulfilled") as env:
+        made = await env.shop_control("POST", "/orders", ORDER)
+        oid = made["order_id"]
+        await sync_order(env.services, oid)
+        before = await holds(env)
+        await env.shop_control("POST", f"/orders/{oid}/edit", EDIT)
+        await sync_order(env.services, oid)
+        after = await holds(env)
+    assert before == [("SKU-00001", 2), ("SKU-00002", 1)]
+    assert after == [("SKU-00001", 1), ("SKU-00002", 1), ("SKU-00003", 2)]
