@@ -83,13 +83,19 @@ def schedules_from(settings: Any) -> list[Schedule]:
     """The schedules the configuration switches on (a flow that is disabled has none)."""
     cfg: ScheduleSettings = settings.schedules
     wanted = []
+    paynl = getattr(settings, "paynl", None)
+    if settings.shop.platform == "ccvshop":
+        # Shopify Payments, gift cards and the stock reconcile are Shopify's: a CCV shop has
+        # only Pay.'s daily import.
+        if cfg.paynl != "off" and paynl is not None and paynl.enabled:
+            wanted.append(Schedule("paynl", "paynl.import", "paynl:", cfg.paynl))
+        return wanted
     payouts = getattr(settings, "payouts", None)
     if cfg.payouts != "off" and (payouts is None or payouts.enabled):
         wanted.append(Schedule("payouts", "payouts.import", "payouts:", cfg.payouts))
     gift_cards = getattr(settings, "gift_cards", None)
     if cfg.gift_cards != "off" and (gift_cards is None or gift_cards.enabled):
         wanted.append(Schedule("gift_cards", "gift_cards.import", "gift_cards:", cfg.gift_cards))
-    paynl = getattr(settings, "paynl", None)
     if cfg.paynl != "off" and paynl is not None and paynl.enabled:
         wanted.append(Schedule("paynl", "paynl.import", "paynl:", cfg.paynl))
     stock_at = cfg.stock_reconcile or settings.stock.reconcile_at
@@ -267,6 +273,9 @@ class Scheduler:
 
     async def resolve_zone(self) -> None:
         if not self.zone_from_shop:
+            return
+        if getattr(self.services, "shopify", None) is None:  # a CCV shop: no time zone to ask
+            self.zone = ZoneInfo(DEFAULT_TIMEZONE)
             return
         try:
             shop = await self.services.shopify.shop_info()

@@ -83,7 +83,9 @@ def background_tasks(services: Any) -> list[Background]:
         from daemon.flows.ccvshop_orders import run_ccv_poller
 
         # A CCV shop: its orders and credit invoices are scanned; the Shopify loops stay off.
+        # The scheduler runs the daily imports a CCV shop has (Pay.'s settlements).
         tasks.append(lambda: run_ccv_poller(services))
+        tasks.append(scheduler_task(services))
         if services.settings.alerts.enabled:
             tasks.append(alerts.AlertEvaluator(services).run)
         return tasks
