@@ -47,6 +47,8 @@ def references(s: Settings) -> dict[str, dict[str, list[str]]]:
             for rate, code in rates.items():
                 add("vat_code", code, f'orders.vat.oss.{country}."{rate}"')
         for field in ("shipping", "gift_card", "tip", "rounding"):
+            if field == "shipping" and orders.items.create_shipping:
+                continue  # made on first use; `config check` prints its status line
             add("item", getattr(orders.items, field), f"orders.items.{field}")
         add("journal", orders.sales_journal, "orders.sales_journal")
         add("journal", orders.payment_journal, "orders.payment_journal")

@@ -56,9 +56,18 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         db = await Database.open(settings.daemon.database_path)
         clients = build_clients(settings, db)
         try:
-            return await check_live(
+            result = await check_live(
                 settings, clients.shopify, clients.exact, clients.ccvshop, clients.paynl
             )
+            if settings.orders.items.create_shipping:
+                from connectors.errors import ConnectorError
+                from daemon.flows.products.shipping import shipping_status
+
+                try:
+                    print(await shipping_status(clients.exact, settings.orders))
+                except ConnectorError as exc:
+                    result[0].append(f"exact: cannot read the shipping item: {exc}")
+            return result
         finally:
             await clients.aclose()
             await db.close()

@@ -68,6 +68,10 @@ class VatCodeSettings(_Strict):
 
 class ItemSettings(_Strict):
     shipping: str = "SHIPPING"
+    # A missing shipping item is made on the first order with shipping costs (non-stock, the
+    # standard rate's VAT code; daemon/flows/products/shipping.py) instead of failing.
+    create_shipping: bool = True
+    shipping_description: str = Field("Shipment", min_length=1, max_length=60)
     gift_card: str = "GIFTCARD"
     tip: str = "TIP"
     rounding: str = "ROUNDING"

@@ -86,6 +86,12 @@ async def item_ids(services: Any, settings: OrdersSettings, lines: Iterable[Any]
     for code, line in wanted.items():
         if code in found:
             continue
+        if line.kind == "shipping" and settings.items.create_shipping:
+            from daemon.flows.products.shipping import create_shipping_item
+
+            found[code] = await create_shipping_item(services, settings)
+            _cache(services, "items")[code] = found[code]
+            continue
         if not settings.items.auto_create or line.kind != "product":
             raise PermanentError(
                 f"Exact has no item with code {code!r}"
