@@ -43,6 +43,8 @@ class ScheduleSettings(BaseModel):
     paynl: str = Field("10:00", pattern=DAILY)
     # Default: [stock] reconcile_at (when stock sync is enabled).
     stock_reconcile: str | None = Field(None, pattern=DAILY)
+    # The daily tie-out of yesterday's books (daemon/tieout/); after the imports above booked.
+    tieout: str = Field("06:00", pattern=DAILY)
     # A run missed while the daemon was down runs once at start (only the latest missed day).
     catch_up: bool = True
 
@@ -98,6 +100,8 @@ def schedules_from(settings: Any) -> list[Schedule]:
         wanted.append(Schedule("gift_cards", "gift_cards.import", "gift_cards:", cfg.gift_cards))
     if cfg.paynl != "off" and paynl is not None and paynl.enabled:
         wanted.append(Schedule("paynl", "paynl.import", "paynl:", cfg.paynl))
+    if cfg.tieout != "off" and getattr(settings, "shopify", None) is not None:
+        wanted.append(Schedule("tieout", "tieout.daily", "tieout:", cfg.tieout))
     stock_at = cfg.stock_reconcile or settings.stock.reconcile_at
     if settings.stock.enabled and stock_at != "off":
         wanted.append(Schedule("stock_reconcile", "stock.reconcile", "stock:reconcile:", stock_at))

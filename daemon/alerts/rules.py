@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -71,6 +72,8 @@ class Snapshot:
     signature_failures_last_hour: int | None = None  # None: the ingress is not running
     oldest_due: DueJob | None = None
     exact_webhooks_refused: str | None = None  # Exact's refusal of our webhook subscription
+    # The last daily tie-out (daemon/tieout/job.py) when it left unexplained differences.
+    tieout_unexplained: dict[str, Any] | None = None
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -135,6 +138,7 @@ async def read_snapshot(
         if r[0]
     ]
     oldest = await _oldest_due(db, now, paused)
+    tieout = await _tieout_unexplained(db)
     return Snapshot(
         now=now,
         dead_jobs=sorted(by_key.values(), key=lambda j: j.id),
@@ -146,7 +150,21 @@ async def read_snapshot(
         signature_failures_last_hour=signature_failures_last_hour,
         oldest_due=oldest,
         exact_webhooks_refused=exact_webhooks_refused,
+        tieout_unexplained=tieout,
     )
+
+
+async def _tieout_unexplained(db: Database) -> dict[str, Any] | None:
+    from daemon.tieout.job import LAST_REPORT
+
+    row = await db.fetchone("SELECT value FROM cursors WHERE name = ?", (LAST_REPORT,))
+    if row is None:
+        return None
+    try:
+        report = json.loads(row[0])
+    except ValueError:
+        return None
+    return report if report.get("unexplained") else None
 
 
 async def _oldest_due(db: Database, now: float, paused: dict[str, str]) -> DueJob | None:
@@ -185,11 +203,31 @@ def evaluate(snapshot: Snapshot, rules: AlertSettings) -> list[Finding]:
         found.append(_signatures(count))
     if snapshot.exact_webhooks_refused:
         found.append(_webhooks_refused(snapshot.exact_webhooks_refused))
+    if snapshot.tieout_unexplained:
+        found.append(_tieout(snapshot.tieout_unexplained))
     due = snapshot.oldest_due
     minutes = rules.oldest_due_minutes
     if minutes and due is not None and snapshot.now - due.due_since >= minutes * 60:
         found.append(_backlog(due, snapshot.now))
     return found
+
+
+def _tieout(report: dict[str, Any]) -> Finding:
+    day = report.get("date", "?")
+    lines = [
+        f"{d['ref']}: {d['amount']} {d['currency']} ({d['detail']})"
+        for d in report.get("differences", [])
+        if d.get("reason") == "unexplained"
+    ]
+    return Finding(
+        fingerprint=f"tieout:{day}",
+        rule="tieout_unexplained",
+        summary=f"the books of {day} do not tie out: {report.get('unexplained')} unexplained "
+        f"difference(s), {report.get('unexplained_amount')} in all",
+        detail=_short("; ".join(lines), 600),
+        fix=f"compare them in `shopsync tieout --date {day}` or the console's tie-out screen; "
+        "book or correct the document in Exact, then run the tie-out again",
+    )
 
 
 def _webhooks_refused(error: str) -> Finding:

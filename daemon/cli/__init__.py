@@ -159,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("check", cmd_db_check, "run SQLite's integrity check", parent=db)
 
     # One module per command group; each adds its commands to the top-level subparsers.
-    from daemon.cli import admin, control, dev, orders, privacy, products, secrets
+    from daemon.cli import admin, control, dev, orders, privacy, products, secrets, tieout
 
     admin.add_admin_commands(sub, add)
     dev.add_dev_commands(sub, add)
@@ -168,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     products.add_product_commands(sub)
     secrets.add_secrets_commands(sub, add)
     privacy.add_privacy_commands(sub, add)
+    tieout.add_tieout_commands(sub)
     return parser
 
 

@@ -13,6 +13,7 @@ passes through the log redaction, so no secret leaves by this door either.
   GET  /alerts                        open alerts
   GET  /logs?limit=                   recent log lines
   GET  /events?replay=1               server-sent events: job state changes and log lines
+  GET  /tieout[?date=YYYY-MM-DD]       the last daily tie-out, or one day's now (control/tieout.py)
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from daemon.context import Services
 from daemon.control.jobs import BadRequest, job_filter, list_jobs, show_job
 from daemon.control.logs import install_log_stream
 from daemon.control.status import VERSION, build_status, open_alerts
+from daemon.control.tieout import tieout
 from daemon.logs import redact_secrets, register_secret
 from daemon.serving import lifespan_noop, send_json
 
@@ -77,6 +79,7 @@ class ControlAPI:
             (post, re.compile(r"^/schedules/(?P<name>[^/]+)/run$"), self.run_now),
             (get, re.compile(r"^/alerts$"), self.alerts),
             (get, re.compile(r"^/logs$"), self.logs),
+            (get, re.compile(r"^/tieout$"), self.tieout),
         ]
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
@@ -121,6 +124,9 @@ class ControlAPI:
         limit = _int(req.query.get("limit", "200"), "limit")
         lines = [e for e in self.services.events.recent if e.get("type") == "log"]
         return 200, {"lines": lines[-limit:]}
+
+    async def tieout(self, req: Request) -> Answer:
+        return await tieout(self.services, req.query)
 
     # -- acting ----------------------------------------------------------------------------
     async def act_one(self, req: Request) -> Answer:

@@ -136,6 +136,11 @@ class ControlClient:
     async def run_now(self, schedule: str) -> dict[str, Any]:
         return await self._call("POST", f"/schedules/{schedule}/run")
 
+    async def tieout(self, day: str | None = None) -> dict[str, Any]:
+        """The last daily tie-out, or `day`'s run now (it reads Shopify and Exact: minutes)."""
+        params = {"date": day} if day else {}
+        return await self._call("GET", "/tieout", params=params, timeout=httpx.Timeout(600.0))
+
     # -- live stream -----------------------------------------------------------------------
     async def events(self, *, replay: bool = False) -> AsyncIterator[dict[str, Any]]:
         """Yield events until the stream ends; raises ControlError when the daemon goes away."""

@@ -48,6 +48,10 @@ def build_registry() -> Any:
     registry.register(ccvshop_orders.CREDIT_KIND, ccvshop_orders.run_credit)
     registry.register(ccvshop_products.PRODUCT_KIND, ccvshop_orders.run_product)
     privacy.register(registry)
+    from daemon.tieout.job import KIND as TIEOUT_KIND
+    from daemon.tieout.job import run_daily as run_tieout
+
+    registry.register(TIEOUT_KIND, run_tieout)
     return registry
 
 

@@ -52,19 +52,22 @@ async def jobs(services: Services) -> list[tuple[str, str]]:
     return [(r[0], r[1]) for r in rows]
 
 
-def test_default_schedules_cover_payouts_gift_cards_and_stock(tmp_path):
+def test_default_schedules_cover_payouts_gift_cards_stock_and_the_tieout(tmp_path):
     settings = load_settings(write_config(tmp_path, stock={"enabled": True}))
     got = {s.name: (s.kind, s.at) for s in schedules_from(settings)}
     assert got == {
         "payouts": ("payouts.import", "03:00"),
         "gift_cards": ("gift_cards.import", "03:30"),
         "stock_reconcile": ("stock.reconcile", "02:30"),
+        "tieout": ("tieout.daily", "06:00"),
     }
 
 
 def test_a_schedule_set_off_or_a_disabled_flow_has_no_runs(tmp_path):
     settings = load_settings(
-        write_config(tmp_path, schedules={"gift_cards": "off"}, stock={"enabled": False})
+        write_config(
+            tmp_path, schedules={"gift_cards": "off", "tieout": "off"}, stock={"enabled": False}
+        )
     )
     assert [s.name for s in schedules_from(settings)] == ["payouts"]
 
@@ -156,7 +159,7 @@ async def test_status_shows_last_and_next_run_and_the_runs_state(services):
     assert job.id == job_id
     await services.queue.bury(job, "Shopify is down", hint="wait")
     status = {s["name"]: s for s in await sched.status()}
-    assert set(status) == {"payouts", "gift_cards", "stock_reconcile"}
+    assert set(status) == {"payouts", "gift_cards", "stock_reconcile", "tieout"}
     assert status["payouts"]["last_state"] == "dead"
     assert status["payouts"]["last_error"] == "Shopify is down"
     assert status["payouts"]["next_run"] == local(2026, 11, 23, 3, 0).astimezone(AMS).isoformat()

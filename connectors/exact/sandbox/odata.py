@@ -192,7 +192,7 @@ def _compare(op: str, a: Any, b: Any) -> bool:
         return _norm(a) != _norm(b)
     if a is None or b is None:
         return False
-    a, b = _norm(a), _norm(b)
+    a, b = _zoneless_pair(_norm(a), _norm(b))
     try:
         if op == "gt":
             return a > b
@@ -203,6 +203,18 @@ def _compare(op: str, a: Any, b: Any) -> bool:
         return a <= b
     except TypeError:
         raise ApiError(400, "Operator applied to incompatible types in $filter.") from None
+
+
+def _zoneless_pair(a: Any, b: Any) -> tuple[Any, Any]:
+    """An OData v2 datetime'…' literal has no zone, and business dates (InvoiceDate, OrderDate)
+    are stored zone-less: compare their wall clocks, as Exact does, instead of refusing."""
+    if (
+        isinstance(a, datetime)
+        and isinstance(b, datetime)
+        and (a.tzinfo is None) != (b.tzinfo is None)
+    ):
+        a, b = (x.astimezone(UTC).replace(tzinfo=None) if x.tzinfo else x for x in (a, b))
+    return a, b
 
 
 def _norm(v: Any) -> Any:
