@@ -90,6 +90,8 @@ def background_tasks(services: Any) -> list[Background]:
         # The scheduler runs the daily imports a CCV shop has (Pay.'s settlements).
         tasks.append(lambda: run_ccv_poller(services))
         tasks.append(scheduler_task(services))
+        if services.settings.stock.enabled:  # Exact's stock → CCV's products (ccvshop.py)
+            tasks.append(stock.poller(services))
         if services.settings.alerts.enabled:
             tasks.append(alerts.AlertEvaluator(services).run)
         return tasks

@@ -40,6 +40,7 @@ NL = {
 class CcvEnv:
     def __init__(self, env: Env, http: httpx.AsyncClient) -> None:
         self.env, self.http = env, http
+        self.sandbox: Any = None
 
     async def control(self, route: str, body: dict[str, Any]) -> Any:
         r = await self.http.post(f"{BASE}/_sandbox/ccvshop/{route}", json=body)
@@ -62,6 +63,7 @@ async def ccv_env(tmp_path) -> AsyncIterator[CcvEnv]:
         ):
             env.services.ccvshop = client
             run = CcvEnv(env, http)
+            run.sandbox = sandbox  # for tests that look behind the API (calls, stock)
             for product in CATALOGUE.products[:3]:
                 await run.control(
                     "products", {"productnumber": product.sku, "name": product.title, "price": 10}

@@ -19,6 +19,8 @@ from connectors.errors import PermanentError
 from connectors.exact.limiter import priority
 from connectors.shopify.inventory import QuantityChange
 from daemon.flows.stock import burst, store
+from daemon.flows.stock.ccvshop import LOCATION as CCV_LOCATION
+from daemon.flows.stock.ccvshop import push_ccv_stock
 from daemon.flows.stock.division_move import division_moved
 from daemon.flows.stock.plan import (
     Push,
@@ -80,6 +82,13 @@ def _ids(services: Any) -> ShopifyIds:
     return ids
 
 
+async def _locations(services: Any) -> list[str]:
+    """The shop's stock locations by name: Shopify's, or a CCV shop's one."""
+    if services.settings.shop.platform == "ccvshop":
+        return [CCV_LOCATION]
+    return list(await _ids(services).location_ids())
+
+
 def _stats(services: Any) -> dict[str, Any]:
     stats = services.extras.setdefault("stats", {})
     return stats.setdefault("stock", {"latencies_ms": [], "pushed": 0, "shopify_calls": 0})
@@ -113,7 +122,7 @@ async def poll_stock(services: Any, job: Job) -> None:
         await _drop_released(services, started)
         return
     levels = [level_from_exact(r) for r in rows]
-    locations = list(await _ids(services).location_ids())
+    locations = await _locations(services)
     async with services.db.transaction() as conn:
         dirty = await store.upsert_levels(
             conn,
@@ -151,7 +160,10 @@ async def _drop_released(services: Any, started: float) -> None:
 
 
 async def push_stock(services: Any, job: Job) -> None:
-    """Send every dirty pair's target to Shopify: differences only, 250 a call, compare-and-set."""
+    """Send every dirty pair's target to Shopify: differences only, 250 a call, compare-and-set.
+    A CCV shop's writer is its own (ccvshop.py): one stock a product, one PATCH each."""
+    if services.settings.shop.platform == "ccvshop":
+        return await push_ccv_stock(services, job)
     s, db = services.settings, services.db
     batch = await store.dirty_batch(db, BATCH)
     if not batch:
