@@ -8,9 +8,6 @@ umask 022
 readonly SERVICE_USER=shopsync
 readonly PREFIX=/opt/shopsync
 readonly VENV=$PREFIX/venv
-readonly CONFIG_DIR=/etc/shopsync
-readonly CRED_DIR=$CONFIG_DIR/credentials
-readonly UNIT_PATH=/etc/systemd/system/shopsync.service
 # Must match the LoadCredential= lines of shopsync.service (a missing file stops the service).
 readonly CREDENTIALS=(
     shopify_client_id
@@ -33,17 +30,24 @@ readonly CHECKOUT
 PYTHON=${PYTHON:-python3}
 DRY_RUN=0
 START=1
+INSTANCE=""
+PORT=""
 
 usage() {
     cat <<EOF
-Usage: $0 [--dry-run] [--no-start]
+Usage: $0 [--dry-run] [--no-start] [--instance NAME [--port PORT]]
 
 Installs shopsync from $CHECKOUT:
-  user and group '$SERVICE_USER', venv in $VENV, config in $CONFIG_DIR,
-  secret placeholders in $CRED_DIR, and the unit $UNIT_PATH.
+  user and group '$SERVICE_USER', venv in $VENV, config in /etc/shopsync,
+  secret placeholders in /etc/shopsync/credentials, and the unit shopsync.service.
 
-  --dry-run   print what would be done and change nothing (root not needed)
-  --no-start  install and enable, but do not start or restart the service
+  --dry-run        print what would be done and change nothing (root not needed)
+  --no-start       install and enable, but do not start or restart the service
+  --instance NAME  one more shop on this machine: shopsync@NAME.service with its own config
+                   and secrets in /etc/shopsync/NAME, state /var/lib/shopsync/NAME and socket
+                   /run/shopsync/NAME/shopsync.sock (the venv is shared)
+  --port PORT      the instance's webhook port on 127.0.0.1 (1024-65535; each shop its own),
+                   written into a new config's [ingress] port
 EOF
 }
 
@@ -51,6 +55,14 @@ while (($#)); do
     case $1 in
         --dry-run) DRY_RUN=1 ;;
         --no-start) START=0 ;;
+        --instance)
+            INSTANCE=${2-}
+            shift
+            ;;
+        --port)
+            PORT=${2-}
+            shift
+            ;;
         -h | --help) usage && exit 0 ;;
         *) echo "unknown option: $1" >&2 && usage >&2 && exit 2 ;;
     esac
@@ -58,6 +70,32 @@ while (($#)); do
 done
 
 say() { printf '%s\n' "$*"; }
+
+# An instance name becomes a path and a unit name: letters, digits, - and _ only.
+if [[ -n $INSTANCE && ! $INSTANCE =~ ^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$ ]]; then
+    echo "--instance: use letters, digits, - and _ (at most 40), not '$INSTANCE'" >&2
+    exit 2
+fi
+if [[ -n $PORT ]] && { [[ ! $PORT =~ ^[0-9]{4,5}$ ]] || ((PORT < 1024 || PORT > 65535)); }; then
+    echo "--port: a port from 1024 to 65535, not '$PORT'" >&2
+    exit 2
+fi
+if [[ -n $PORT && -z $INSTANCE ]]; then
+    echo "--port goes with --instance (the single shop sets [ingress] port in its config)" >&2
+    exit 2
+fi
+if [[ -n $INSTANCE ]]; then
+    readonly CONFIG_DIR=/etc/shopsync/$INSTANCE
+    readonly UNIT_SOURCE=$CHECKOUT/systemd/shopsync@.service
+    readonly UNIT_PATH=/etc/systemd/system/shopsync@.service
+    readonly UNIT_NAME=shopsync@$INSTANCE.service
+else
+    readonly CONFIG_DIR=/etc/shopsync
+    readonly UNIT_SOURCE=$CHECKOUT/systemd/shopsync.service
+    readonly UNIT_PATH=/etc/systemd/system/shopsync.service
+    readonly UNIT_NAME=shopsync.service
+fi
+readonly CRED_DIR=$CONFIG_DIR/credentials
 
 # Run a command, or only show it in a dry run.
 run() {
@@ -79,8 +117,8 @@ if ! "$PYTHON" -c 'import sys, venv; sys.exit(sys.version_info < (3, 11))' 2>/de
     echo "$PYTHON must be Python >= 3.11 with the venv module (Debian: apt install python3-venv)" >&2
     exit 1
 fi
-if [[ ! -f $CHECKOUT/systemd/shopsync.service ]]; then
-    echo "missing $CHECKOUT/systemd/shopsync.service: is this a shopsync checkout?" >&2
+if [[ ! -f $UNIT_SOURCE ]]; then
+    echo "missing $UNIT_SOURCE: is this a shopsync checkout?" >&2
     exit 1
 fi
 ((DRY_RUN)) && say "dry run: nothing will be changed"
@@ -112,7 +150,8 @@ run install -m 0644 -o root -g root "$CHECKOUT/systemd/README.md" "$PREFIX/READM
 run ln -sfn "$VENV/bin/shopsync" /usr/local/bin/shopsync
 
 # --- configuration: root-owned, readable by the service group, never overwritten ---
-run install -d -m 0750 -o root -g "$SERVICE_USER" "$CONFIG_DIR"
+run install -d -m 0750 -o root -g "$SERVICE_USER" /etc/shopsync
+[[ -n $INSTANCE ]] && run install -d -m 0750 -o root -g "$SERVICE_USER" "$CONFIG_DIR"
 if [[ -e $CONFIG_DIR/shopsync.toml ]]; then
     say "config $CONFIG_DIR/shopsync.toml exists, kept as is"
 else
@@ -122,6 +161,10 @@ else
         say "warning: $example is missing; a real run would stop here"
     fi
     run install -m 0640 -o root -g "$SERVICE_USER" "$example" "$CONFIG_DIR/shopsync.toml"
+    if [[ -n $PORT ]]; then  # the example's commented default under [ingress] becomes this port
+        run sed -i "0,/^# port = 8080/s//port = $PORT/" "$CONFIG_DIR/shopsync.toml"
+        say "webhooks for $INSTANCE on 127.0.0.1 port $PORT: point the reverse proxy at it"
+    fi
 fi
 
 # --- secrets: only root reads them; systemd hands copies to the service (LoadCredential=) ---
@@ -161,9 +204,9 @@ for name in "${REQUIRED_CREDENTIALS[@]}"; do
 done
 
 # --- the unit ---
-run install -m 0644 -o root -g root "$CHECKOUT/systemd/shopsync.service" "$UNIT_PATH"
+run install -m 0644 -o root -g root "$UNIT_SOURCE" "$UNIT_PATH"
 run systemctl daemon-reload
-run systemctl enable shopsync.service
+run systemctl enable "$UNIT_NAME"
 
 if ((${#empty[@]})); then
     say ""
@@ -178,15 +221,17 @@ if ((${#empty[@]})); then
 fi
 
 if ((!START)); then
-    say "not starting (--no-start): systemctl start shopsync"
+    say "not starting (--no-start): systemctl start ${UNIT_NAME%.service}"
 elif ((${#missing_required[@]})); then
     say ""
     say "not starting yet: ${missing_required[*]} still empty."
-    say "Edit $CONFIG_DIR/shopsync.toml and fill the secrets, then: systemctl start shopsync"
-elif ((!DRY_RUN)) && systemctl is-active --quiet shopsync.service; then
+    say "Edit $CONFIG_DIR/shopsync.toml and fill the secrets, then: systemctl start $UNIT_NAME"
+elif ((!DRY_RUN)) && systemctl is-active --quiet "$UNIT_NAME"; then
     # An upgrade: load the new code; the daemon drains before it exits.
-    run systemctl restart shopsync.service
+    run systemctl restart "$UNIT_NAME"
 else
-    run systemctl start shopsync.service
+    run systemctl start "$UNIT_NAME"
 fi
-say "logs: journalctl -u shopsync -o cat | jq"
+say "logs: journalctl -u ${UNIT_NAME%.service} -o cat | jq"
+[[ -n $INSTANCE ]] && say "console: shopsync console --instance $INSTANCE"
+exit 0

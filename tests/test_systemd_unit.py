@@ -194,3 +194,97 @@ def test_install_script_passes_shellcheck() -> None:
         ["shellcheck", str(INSTALL)], capture_output=True, text=True, timeout=30
     )
     assert result.returncode == 0, result.stdout
+
+
+# -- the template unit shopsync@NAME.service: several shops on one machine --------------------
+TEMPLATE = ROOT / "systemd" / "shopsync@.service"
+PER_INSTANCE = {  # the only settings an instance changes; everything else (hardening) is shared
+    "Description",
+    "ExecStart",
+    "StateDirectory",
+    "RuntimeDirectory",
+    "ConfigurationDirectory",
+    "LoadCredential",
+    "SyslogIdentifier",
+}
+
+
+def _settings_of(path: Path) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for line in path.read_text().splitlines():
+        if "=" in line and not line.lstrip().startswith(("#", ";", "[")):
+            key, value = line.split("=", 1)
+            out.setdefault(key.strip(), []).append(value.strip())
+    return out
+
+
+def test_template_keeps_the_units_hardening_and_separates_each_instance() -> None:
+    single, template = unit_settings(), _settings_of(TEMPLATE)
+    assert set(single) == set(template)
+    for key in set(single) - PER_INSTANCE:
+        assert template[key] == single[key], key
+    assert template["ExecStart"] == [EXEC_START.replace("/shopsync.toml", "/%i/shopsync.toml")]
+    assert template["StateDirectory"] == ["shopsync/%i"]
+    assert template["RuntimeDirectory"] == ["shopsync/%i"]
+    assert template["ConfigurationDirectory"] == ["shopsync/%i"]
+    assert sorted(template["LoadCredential"]) == sorted(
+        f"{name}:/etc/shopsync/%i/credentials/{name}" for name in SECRETS
+    )
+
+
+@needs_analyze
+def test_template_instance_exposure_is_at_most_1_5(tmp_path: Path) -> None:
+    instance = tmp_path / "shopsync@shop2.service"  # the file name gives the instance name
+    instance.write_text(TEMPLATE.read_text())
+    result = subprocess.run(
+        [SYSTEMD_ANALYZE, "security", "--offline=true", "--no-pager", str(instance)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    match = re.search(
+        r"Overall exposure level for shopsync@shop2\.service: (\d+\.\d+)", result.stdout
+    )
+    assert match, result.stdout + result.stderr
+    assert float(match.group(1)) <= 1.5, result.stdout
+
+
+@needs_analyze
+def test_template_instance_verifies_without_errors_or_warnings(tmp_path: Path) -> None:
+    stand_in = tmp_path / "bin" / "shopsync"
+    stand_in.parent.mkdir()
+    stand_in.write_text("#!/bin/sh\n")
+    stand_in.chmod(0o755)
+    copy = tmp_path / "shopsync@shop2.service"
+    copy.write_text(TEMPLATE.read_text().replace("/opt/shopsync/venv/bin/shopsync", str(stand_in)))
+    result = subprocess.run(
+        [SYSTEMD_ANALYZE, "verify", "--recursive-errors=no", "--man=no", str(copy)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    ours = [
+        line
+        for line in (result.stdout + result.stderr).splitlines()
+        if "shopsync" in line or str(tmp_path) in line
+    ]
+    assert ours == []
+    assert result.returncode == 0, result.stderr
+
+
+def test_install_dry_run_for_an_instance_uses_its_own_paths_and_port() -> None:
+    result = run_install("--dry-run", "--no-start", "--instance", "shop2", "--port", "8082")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "/etc/shopsync/shop2/credentials" in out
+    assert "/etc/shopsync/shop2/shopsync.toml" in out
+    assert "/etc/systemd/system/shopsync@.service" in out
+    assert "enable shopsync@shop2.service" in out
+    assert "port 8082" in out
+    assert "/etc/shopsync/credentials/" not in out  # nothing of the single-shop layout
+
+
+def test_install_refuses_a_bad_instance_name_or_port() -> None:
+    for args in (("--instance", "../etc"), ("--instance", "a b"), ("--port", "80")):
+        result = run_install("--dry-run", *args)
+        assert result.returncode == 2, (args, result.stdout)

@@ -16,11 +16,16 @@ from daemon.control.client import ControlClient, ControlError, find_socket
 Action = Callable[[ControlClient, argparse.Namespace], Awaitable[Any]]
 
 
+def _socket(args: argparse.Namespace) -> Any:
+    """The control socket: --socket, --instance NAME (shopsync@NAME), or the config's."""
+    return find_socket(args.socket, args.config, getattr(args, "instance", None))
+
+
 def _call(args: argparse.Namespace, action: Action, show: Callable[[Any], str]) -> int:
     """Run one client call; print JSON with --json, else the readable rendering."""
 
     async def main() -> Any:
-        async with ControlClient(find_socket(args.socket, args.config)) as client:
+        async with ControlClient(_socket(args)) as client:
             return await action(client, args)
 
     try:
@@ -222,7 +227,12 @@ def cmd_run_now(args: argparse.Namespace) -> int:
 def cmd_console(args: argparse.Namespace) -> int:
     from console.app import run_console  # Textual loads only here, never in the daemon
 
-    return run_console(find_socket(args.socket, args.config))
+    try:
+        socket = _socket(args)
+    except ControlError as exc:
+        print(f"shopsync: {exc}", file=sys.stderr)
+        return 2
+    return run_console(socket)
 
 
 def add_control_commands(sub: Any) -> None:
@@ -232,6 +242,7 @@ def add_control_commands(sub: Any) -> None:
         p = parent.add_parser(name, help=help, description=help)
         p.add_argument("--socket", help="the control socket (default: from the config)")
         p.add_argument("--config", "-c", help="TOML file (default: $SHOPSYNC_CONFIG)")
+        p.add_argument("--instance", help="one shop of several: shopsync@NAME's socket")
         if json_flag:
             p.add_argument("--json", action="store_true", help="print JSON")
         p.set_defaults(func=func)

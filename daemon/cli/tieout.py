@@ -56,5 +56,6 @@ def add_tieout_commands(sub: Any) -> None:
     p.add_argument("--date", type=_date, help="the day (default: the last daily report)")
     p.add_argument("--socket", help="the control socket (default: from the config)")
     p.add_argument("--config", "-c", help="TOML file (default: $SHOPSYNC_CONFIG)")
+    p.add_argument("--instance", help="one shop of several: shopsync@NAME's socket")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_tieout)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,23 +21,46 @@ class ControlError(Exception):
         self.status = status
 
 
-def find_socket(socket: str | None = None, config: str | None = None) -> Path:
+INSTANCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")  # as systemd/install.sh checks
+INSTANCES_CONFIG = Path("/etc/shopsync")
+INSTANCES_RUNTIME = Path("/run/shopsync")
+
+
+def find_socket(
+    socket: str | None = None, config: str | None = None, instance: str | None = None
+) -> Path:
     """--socket, else $SHOPSYNC_CONTROL__SOCKET, else the config file's [control] socket, else
     the daemon's default. Reads the TOML directly: an operator may not be allowed the secrets
-    a full settings load needs."""
+    a full settings load needs. `instance` names one shop of several (shopsync@NAME.service):
+    its config /etc/shopsync/NAME/shopsync.toml, else its socket /run/shopsync/NAME/."""
     if socket:
         return Path(socket)
+    if instance is not None:
+        if not INSTANCE_NAME.match(instance):
+            raise ControlError(f"--instance: letters, digits, - and _ only, not {instance!r}")
+        path = INSTANCES_CONFIG / instance / "shopsync.toml"
+        default = INSTANCES_RUNTIME / instance / "shopsync.sock"
+        return _from_config(str(path)) or default
     if os.environ.get("SHOPSYNC_CONTROL__SOCKET"):
         return Path(os.environ["SHOPSYNC_CONTROL__SOCKET"])
-    chosen = config or os.environ.get("SHOPSYNC_CONFIG")
-    if chosen and Path(chosen).is_file():
-        with open(chosen, "rb") as fh:
-            section = tomllib.load(fh).get("control", {})
-        if section.get("socket"):
-            return Path(section["socket"]).expanduser()
+    found = _from_config(config or os.environ.get("SHOPSYNC_CONFIG"))
+    if found is not None:
+        return found
     from daemon.config import ControlSettings
 
     return ControlSettings().socket
+
+
+def _from_config(chosen: str | None) -> Path | None:
+    try:
+        if chosen and Path(chosen).is_file():
+            with open(chosen, "rb") as fh:
+                section = tomllib.load(fh).get("control", {})
+            if section.get("socket"):
+                return Path(section["socket"]).expanduser()
+    except PermissionError:  # not in the shopsync group: the default path says as much
+        return None
+    return None
 
 
 class ControlClient:
