@@ -71,20 +71,28 @@ async def test_an_edit_booked_before_a_crash_lost_the_record_is_found_not_made_a
 
 
 @pytest.mark.anyio
-async def test_open_sales_order_follows_the_edit_under_the_same_yourref(tmp_path):
+async def test_open_sales_order_is_changed_in_place_line_by_line(tmp_path):
     async with order_env(tmp_path) as env:
         made = await env.shop_control("POST", "/orders", ORDER)
         oid, name = made["order_id"], made["order_name"]
         await sync_order(env.services, oid)
+        (first,) = (await env.exact_state())["sales_orders"]
         await env.shop_control("POST", f"/orders/{oid}/edit", EDIT)
         await sync_order(env.services, oid)
+        await sync_order(env.services, oid)
+        # A second edit finds each line through the Exact line it recorded.
+        second = {
+            "lines": [{"sku": "SKU-00002", "quantity": 0}, {"sku": "SKU-00003", "quantity": 3}]
+        }
+        await env.shop_control("POST", f"/orders/{oid}/edit", second)
         await sync_order(env.services, oid)
         state = await env.exact_state()
         now = await shopify_total(env, oid)
     (so,) = state["sales_orders"]
+    assert (so["OrderID"], so["OrderNumber"]) == (first["OrderID"], first["OrderNumber"])
     assert so["YourRef"] == f"{name}/AMS" and amount(so) == now
     lines = {ln["ItemCode"]: D(str(ln["Quantity"])) for ln in so["SalesOrderLines"]}
-    assert lines["SKU-00001"] == 1 and lines["SKU-00003"] == 2 and lines["SKU-00002"] == 1
+    assert lines["SKU-00001"] == 1 and lines["SKU-00003"] == 3 and "SKU-00002" not in lines
 
 
 @pytest.mark.anyio

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from . import crm, deliveries, items, ledger, sales
+from . import crm, deliveries, items, ledger, order_lines, sales
 from .contract_check import Contract, load_contract
 from .items import ITEM_FIELDS
 from .jsonio import ApiError, not_simulated
@@ -255,6 +255,9 @@ def build_registry(
             "ID",
             sales.ORDER_LINE_FIELDS,
             _lines_of(store, "salesorder/SalesOrders", "SalesOrderLines"),
+            create=wrap(order_lines.create_order_line),
+            update=wrap(order_lines.update_order_line),
+            delete=wrap(order_lines.delete_order_line),
         ),
         EntitySet(
             "salesorder/GoodsDeliveries",

@@ -10,9 +10,12 @@ keyed by kind, Shopify line and VAT code):
   added is invoiced (`#1001/AMS/E1+`), direct types with the warehouse so stock follows; a cent
   Exact's VAT arithmetic lands off the new total goes on a rounding line; Exact's documents
   then add up to Shopify's current order to the cent.
-- sales order (nothing delivered or invoiced): replaced by one with the current lines under the
-  same `YourRef` (delete, then create): PlanningOut follows the edit. A sales order with
-  deliveries is an operator's case (a dead job that says so).
+- sales order (nothing delivered): its lines changed in place (SalesOrderLines POST for an
+  added line, PUT for a changed quantity or price, DELETE for a removed one; the contract allows
+  all three): same order, same number, PlanningOut follows the edit. A sales order with
+  deliveries is an operator's case (a dead job that says so). Each current line records the
+  Exact line it is on (`exact_line`); a line posted before a crash lost that record is adopted
+  (same item, quantity, VAT code), not posted again.
 Each difference document is searched by its `YourRef` before it is made, and the link is only
 rewritten after, so a retry after a crash finds what was made and books nothing twice.
 """
@@ -32,8 +35,6 @@ from daemon.flows.orders.apply import (
     DIRECT_INVOICE,
     ORDER_ENTITY,
     SALES_INVOICES,
-    SALES_ORDERS,
-    document_body,
     order_links,
 )
 from daemon.flows.orders.lookups import first_id, item_ids, warehouse_id
@@ -44,6 +45,7 @@ from daemon.logs import get_logger
 log = get_logger("shopsync.orders")
 
 AMOUNT_KINDS = frozenset({"shipping", "tip", "rounding"})
+ORDER_LINES = "salesorder/SalesOrderLines"
 
 
 async def as_edited(shopify: Any, order: Order) -> Order:
@@ -182,12 +184,13 @@ async def book_edits(services: Any, plan: OrderPlan) -> list[str]:
                 hint="Delete the sales order in Exact by hand, then retry this job.",
             )
         else:
-            done.append(await _replace_sales_order(services, link, doc))
+            current = await _update_sales_order(services, link, doc)
+            done.append(doc.your_ref)
         total = sum((_total(ln) for ln in current), ZERO)
         await services.links.put(
             ORDER_ENTITY,
             link.shopify_id,
-            str(link.data.get("replaced_by") or link.exact_id),
+            link.exact_id,
             exact_ref=link.exact_ref,
             data=link.data
             | extra
@@ -247,35 +250,61 @@ async def _invoice_difference(
     return made, sum((ln.total for ln in down), ZERO)
 
 
-async def _replace_sales_order(services: Any, link: Any, doc: PlannedDocument) -> str:
+async def _update_sales_order(services: Any, link: Any, doc: PlannedDocument) -> list[dict]:
+    """Change the open sales order's lines in place: add, change, remove (SalesOrderLines
+    POST/PUT/DELETE); answer the current lines with the Exact line each is on."""
     rows = await services.exact.get(
-        SALES_ORDERS, filter=eq("YourRef", doc.your_ref), select="OrderID", top=5
+        ORDER_LINES,
+        filter=eq("OrderID", Guid(link.exact_id)),
+        select="ID,Item,Quantity,NetPrice,VATCode,QuantityDelivered,LineNumber",
     )
-    ids = {str(r["OrderID"]) for r in rows}
-    fresh = ids - {link.exact_id}
-    if link.exact_id in ids:
-        lines = await services.exact.get(
-            "salesorder/SalesOrderLines",
-            filter=eq("OrderID", Guid(link.exact_id)),
-            select="ID,QuantityDelivered",
+    if any(r.get("QuantityDelivered") for r in rows):
+        raise PermanentError(
+            f"order {doc.order_name} was edited in Shopify after Exact sales order "
+            f"{link.exact_ref} had deliveries",
+            hint="Change the sales order in Exact by hand (or credit the difference), then "
+            "cancel this job.",
         )
-        if any(r.get("QuantityDelivered") for r in lines):
-            raise PermanentError(
-                f"order {doc.order_name} was edited in Shopify after Exact sales order "
-                f"{link.exact_ref} had deliveries",
-                hint="Change the sales order in Exact by hand (or credit the difference), then "
-                "cancel this job.",
+    rows.sort(key=lambda r: r.get("LineNumber") or 0)
+    in_exact = {str(r["ID"]): r for r in rows}
+    booked = link.data.get("lines") or []
+    # Lines exported before any edit carry no Exact line id: they are in export order.
+    on: dict[tuple[str, str, str], str] = {}
+    for i, ln in enumerate(booked):
+        line_id = ln.get("exact_line") or (str(rows[i]["ID"]) if i < len(rows) else None)
+        if line_id in in_exact:
+            on[_key(ln)] = line_id
+    items = await item_ids(services, services.settings.orders, doc.lines)
+    current, mapped, kept = [], set(on.values()), set()
+    for pl in doc.lines:
+        body = pl.exact_body(items[pl.item_code])
+        summary = pl.summary()
+        line_id = on.get(_key(summary))
+        if line_id is None:  # new: one made before a crash lost our record is adopted
+            line_id = next(
+                (
+                    i
+                    for i, r in in_exact.items()
+                    if i not in mapped
+                    and i not in kept
+                    and str(r["Item"]).lower() == items[pl.item_code].lower()
+                    and _d(r["Quantity"]) == pl.quantity
+                    and r.get("VATCode") == pl.vat_code
+                ),
+                None,
             )
-        await services.exact.delete(SALES_ORDERS, link.exact_id)
-    if fresh:  # made before a crash lost our record
-        new_id = sorted(fresh)[0]
-    else:
-        items = await item_ids(services, services.settings.orders, doc.lines)
-        body = document_body(
-            doc, str(link.data.get("account")), await warehouse_id(services, doc.location_code),
-            items,
-        )  # fmt: skip
-        new_id = str((await services.exact.post(SALES_ORDERS, body))["OrderID"])
-    link.data["replaced_by"] = new_id
-    log.info("orders.sales_order_replaced", your_ref=doc.your_ref, exact_id=new_id)
-    return doc.your_ref
+            if line_id is None:
+                made = await services.exact.post(ORDER_LINES, body | {"OrderID": link.exact_id})
+                line_id = str(made["ID"])
+        else:
+            row = in_exact[line_id]
+            if _d(row["Quantity"]) != pl.quantity or _d(row["NetPrice"]) != body["NetPrice"]:
+                change = {k: body[k] for k in ("Quantity", "UnitPrice", "Discount", "NetPrice")}
+                await services.exact.put(ORDER_LINES, line_id, change)
+        kept.add(line_id)
+        current.append(summary | {"exact_line": line_id})
+    for line_id in in_exact:
+        if line_id not in kept:  # removed by the edit (added and removed before: never)
+            await services.exact.delete(ORDER_LINES, line_id)
+    log.info("orders.sales_order_edited", your_ref=doc.your_ref, lines=len(current))
+    return current
