@@ -47,10 +47,12 @@ async def test_exact_stock_reaches_ccv_products_once_and_follows_changes(tmp_pat
         patches = sandbox.api.calls.get("PATCH products", 0)
         assert patches == 3  # the three CCV products, each set once
 
+        reads = sandbox.api.calls["GET products"]
         await set_exact_stock(run, skus[0], 3)
         await poll_and_push(run)
         assert ccv_stock(sandbox, skus[0]) == 3
         assert sandbox.api.calls["PATCH products"] == patches + 1  # only the one that moved
+        assert sandbox.api.calls["GET products"] == reads  # known product: written, not read
 
         await poll_and_push(run)  # nothing moved in Exact: nothing sent
         assert sandbox.api.calls["PATCH products"] == patches + 1
@@ -60,4 +62,24 @@ async def test_exact_stock_reaches_ccv_products_once_and_follows_changes(tmp_pat
         dead = (await services.queue.counts()).get("dead", {})
     assert {loc for _, loc, _ in problems} == {LOCATION}
     assert len(problems) == len(CATALOGUE.products) - 3  # Exact items CCV does not sell
+    assert not sum(dead.values())
+
+
+async def test_a_product_deleted_in_ccv_becomes_a_stock_problem_not_a_dead_job(tmp_path):
+    sku = CATALOGUE.products[0].sku
+    async with ccv_env(tmp_path) as run:
+        services = run.env.services
+        shop = services.settings.shop.model_copy(update={"platform": "ccvshop"})
+        services.settings = services.settings.model_copy(update={"shop": shop})
+        await poll_and_push(run)
+        product = run.sandbox.store.find_product(product_id=None, number=sku)
+        del run.sandbox.store.products[product["id"]]  # gone from the shop behind our back
+        await set_exact_stock(run, sku, 11)
+        await poll_and_push(run)
+        [(detail,)] = await services.db.fetchall(
+            "SELECT detail FROM stock_problems WHERE sku = ? AND problem = 'not_in_ccvshop'",
+            (sku,),
+        )
+        dead = (await services.queue.counts()).get("dead", {})
+    assert detail == "the product was deleted in CCV"
     assert not sum(dead.values())

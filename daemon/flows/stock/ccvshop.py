@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from connectors.ccvshop.models import Product
+from connectors.errors import PermanentError
 from daemon.flows.stock import store
 from daemon.flows.stock.plan import target_available, warehouse_of
 from daemon.logs import get_logger
@@ -26,7 +27,7 @@ COLUMN = {"sellable": 0, "free": 1, "in_stock": 2, "planned": 3}
 
 
 async def product_by_sku(services: Any, sku: str) -> Product | None:
-    """The CCV product with this product number (cached by id; its stock is read fresh)."""
+    """The CCV product with this product number, if CCV has one."""
     async for product in services.ccvshop.products(productnumber=sku):
         return product
     return None
@@ -43,6 +44,8 @@ async def push_ccv_stock(services: Any, job: Job) -> None:
     holds = await store.held(db)
     column = COLUMN[s.stock.figure]
     known = await store.pushed(db, [(sku, loc) for sku, loc, _ in batch])
+    # product number → (CCV product id, keeps stock), learned by the first look-up
+    cache: dict[str, tuple[int, bool | None]] = services.extras.setdefault("stock.ccv_ids", {})
     done: dict[tuple[str, str], int] = {}
     sent: list[tuple[str, str]] = []
     problems: list[tuple[str, str, str, str]] = []
@@ -59,18 +62,29 @@ async def push_ccv_stock(services: Any, job: Job) -> None:
             buffer=s.stock.buffers.get(loc, 0),
             held=holds.get((sku, loc), 0),
         )
-        product = await product_by_sku(services, sku)
-        if product is None:
-            problems.append((sku, loc, "not_in_ccvshop", "no CCV product with this number"))
-            continue
-        if product.stockenabled is False:
+        current = known.get((sku, loc))
+        if sku not in cache or current is None:  # read once; later pushes only write
+            product = await product_by_sku(services, sku)
+            if product is None:
+                cache.pop(sku, None)
+                problems.append((sku, loc, "not_in_ccvshop", "no CCV product with this number"))
+                continue
+            cache[sku] = (product.id, product.stockenabled)
+            if current is None and product.stock is not None:
+                current = int(product.stock)
+        product_id, keeps_stock = cache[sku]
+        if keeps_stock is False:
             problems.append((sku, loc, "stock_disabled", "CCV does not keep stock of it"))
             continue
-        current = known.get((sku, loc))
-        if current is None and product.stock is not None:
-            current = int(product.stock)
         if current != target:
-            await services.ccvshop.set_product_stock(product.id, Decimal(target))
+            try:
+                await services.ccvshop.set_product_stock(product_id, Decimal(target))
+            except PermanentError as exc:
+                if exc.status != 404:
+                    raise
+                cache.pop(sku, None)  # deleted in CCV since we looked: look again next time
+                problems.append((sku, loc, "not_in_ccvshop", "the product was deleted in CCV"))
+                continue
             sent.append((sku, loc))
         done[(sku, loc)] = target
     now = time.time()
