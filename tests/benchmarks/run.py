@@ -1,7 +1,8 @@
 """Every benchmark in one run: `.venv/bin/python tests/benchmarks/run.py --json` (`make bench`).
 
 Prints one JSON object: ingest, queue, stock, payouts, economy (and its `exact.*`/`stock.*`
-figures at top level), memory, the goals, and the machine.
+figures at top level), products (`products.seconds_10k`, `products.exact_calls_10k` at top
+level), memory, the goals, and the machine.
 `--tiny` runs each at a tiny size (what tests/benchmarks/test_benchmarks_tiny.py checks).
 """
 
@@ -24,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tests.benchmarks import economy, ingest, payouts, stock
+from tests.benchmarks import economy, ingest, payouts, products, stock
 from tests.benchmarks import queue as queue_bench
 
 GOALS = {
@@ -47,6 +48,8 @@ GOALS = {
     "stock.poll_path_p95_ms": "<= poll interval + 2000",
     "stock.burst_shopify_calls_per_1000": "<= 6 (1,000 changes within 10 s)",
     "stock.burst_p95_ms_during_orders": "<= 5000",
+    "products.exact_calls_10k": "<= 2 per changed item (one POST each + one GET per 20 codes)",
+    "products.seconds_10k": "shopsync's own time, Exact's limits aside (they are arithmetic)",
 }
 
 FULL = {
@@ -55,6 +58,7 @@ FULL = {
     "stock": {"changes": 300, "rate": 10.0, "reconcile_skus": 10_000},
     "payouts": {"transactions": 10_000},
     "economy": {},
+    "products": {"variants": 10_000},
 }
 TINY = {
     "ingest": {"requests": 30, "paced_seconds": 0.1, "idle_wait": 0.2},
@@ -62,6 +66,7 @@ TINY = {
     "stock": {"changes": 4, "rate": 20.0, "reconcile_skus": 20, "poll_interval": 1.0},
     "payouts": {"transactions": 20},
     "economy": economy.TINY,
+    "products": {"variants": 20},
 }
 
 
@@ -94,6 +99,9 @@ def run(sizes: dict[str, dict[str, Any]]) -> dict[str, Any]:
     out["payouts"] = payouts.measure(**sizes["payouts"])
     out["economy"] = economy.measure(**sizes["economy"])
     out.update(out["economy"]["figures"])  # the economy's keys at top level, as the goals name them
+    out["products"] = products.measure(**sizes["products"])
+    for key in ("seconds_10k", "exact_calls_10k"):  # at top level, as the goals name them
+        out[f"products.{key}"] = out["products"][key]
     out["goals"] = GOALS
     out["run_seconds"] = round(time.perf_counter() - started, 1)
     return out

@@ -60,3 +60,14 @@ def test_the_full_run_reports_every_figure_and_stock_changes_reach_shopify_on_bo
     assert result["economy"]["orders_burst"]["exported"] == 3
     assert result["economy"]["shopify_burst"]["unseen"] == 0
     assert result["exact.idle_calls_per_day"] > 0
+
+
+def test_products_benchmark_makes_every_item_and_counts_exacts_calls():
+    from tests.benchmarks import products as products_bench
+
+    result = products_bench.measure(variants=20)
+    assert result["items_created"] == 20 and result["dead_jobs"] == 0
+    # One POST per item, one GET per product (10 codes), one item group lookup.
+    assert 20 <= result["exact_calls"] <= 20 + 2 + 2
+    assert 10_000 <= result["exact_calls_10k"] <= 20_000  # at most 2 calls per new item
+    assert result["fits_one_night"] is False  # 5,000 calls a day: the arithmetic says so
