@@ -8,7 +8,9 @@ document missing from that day (to tell "another day" from "deleted").
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +20,7 @@ from connectors.errors import ConnectorError
 from connectors.exact.odata import eq, parse_date
 from daemon.flows.orders.apply import EXPORTED_ENTITY, ORDER_ENTITY, SALES_INVOICES, SALES_ORDERS
 from daemon.flows.orders.decide import Action, decide
+from daemon.flows.orders.edits import as_edited
 from daemon.flows.orders.facts import read_order
 from daemon.flows.orders.fulfilment import shop_zone
 from daemon.flows.orders.jobs import order_key
@@ -26,6 +29,7 @@ from daemon.tieout.compare import ZERO, Expected, Found, Unmapped, tie_out
 
 log = structlog.get_logger(__name__)
 WAITING = ("queued", "running", "retrying")
+EDIT_REF = re.compile(r"/E\d+[+-]$")  # an edit's difference document (orders/edits.py)
 
 
 def _entity(settings: Any) -> tuple[str, str, str]:
@@ -102,6 +106,7 @@ async def read_shop_day(
         if snapshot is None:
             continue
         order, facts = snapshot
+        order = await as_edited(services.shopify, order)  # as the orders flow books it
         moment = order.processed_at or order.created_at
         if moment.astimezone(zone).date() != day:
             continue
@@ -137,16 +142,31 @@ async def read_shop_day(
                     booked_id=link.exact_id if link is not None else None,
                     booked_total=booked,
                     job=job,
+                    edits=int(link.data.get("edits") or 0)
+                    if link is not None and link.data.get("document") == "invoice"
+                    else 0,
                 )
             )
     return expected, unmapped
+
+
+async def _with_edits(services: Any, base: Found, edits: int) -> Found:
+    """`base` plus the difference documents of its `edits` (one YourRef look-up each)."""
+    gross, net = base.gross, base.net
+    for n in range(1, edits + 1):
+        for sign in "+-":
+            doc = await _lookup(services, f"{base.your_ref}/E{n}{sign}")
+            if doc is not None:
+                gross, net = gross + doc.gross, net + doc.net
+    return dataclasses.replace(base, gross=gross, net=net)
 
 
 async def run_tieout(services: Any, day: dt.date) -> dict[str, Any]:
     """The day's tie-out report (see compare.tie_out for its shape)."""
     zone = shop_zone(services)
     expected, unmapped = await read_shop_day(services, day, zone)
-    found = await read_exact_day(services, day)
+    # An edit's credit and extra invoice belong to their document, whatever day they carry.
+    found = [f for f in await read_exact_day(services, day) if not EDIT_REF.search(f.your_ref)]
     on_day = {f.your_ref for f in found}
     elsewhere: dict[str, Found] = {}
     for e in expected:
@@ -154,6 +174,14 @@ async def run_tieout(services: Any, day: dt.date) -> dict[str, Any]:
             other = await _lookup(services, e.your_ref)
             if other is not None:
                 elsewhere[e.your_ref] = other
+    for e in expected:
+        if e.edits:
+            found = [
+                await _with_edits(services, f, e.edits) if f.your_ref == e.your_ref else f
+                for f in found
+            ]
+            if e.your_ref in elsewhere:
+                elsewhere[e.your_ref] = await _with_edits(services, elsewhere[e.your_ref], e.edits)
     report = tie_out(
         day,
         expected,

@@ -133,3 +133,17 @@ async def test_an_order_nothing_books_is_unexplained_and_raises_the_alert(tmp_pa
         assert evaluate(snapshot, env.services.settings.alerts) == []
         with pytest.raises(ValueError, match="YYYY-MM-DD"):  # BadRequest: the route's 400
             await tieout(env.services, {"date": "30-11-2026"})
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("document", ["salesorder", "invoice"])
+async def test_an_order_edited_after_export_still_ties_out(tmp_path, document):
+    async with order_env(tmp_path, document=document) as env:
+        gid = await _order(env, _at(10, 0), quantity=3)
+        await sync_order(env.services, gid)
+        edit = {"lines": [{"sku": "SKU-00001", "quantity": 1}, {"sku": "SKU-00004", "quantity": 1}]}
+        await env.shop_control("POST", f"/orders/{gid}/edit", edit)
+        await sync_order(env.services, gid)
+        report = await run_tieout(env.services, DAY)
+    assert report["differences"] == [], report["differences"]
+    assert report["unexplained"] == 0
