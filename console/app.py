@@ -20,6 +20,7 @@ from console.screens.help import HelpScreen
 from console.screens.jobs import JobsScreen
 from console.screens.logs import LogsScreen
 from console.screens.overview import OverviewScreen
+from console.screens.tieout import TieoutScreen
 from daemon.control.client import ControlClient, ControlError
 
 RECONNECT_S = 1.0
@@ -37,12 +38,14 @@ class ConsoleApp(App[int]):
         "overview": OverviewScreen,
         "jobs": JobsScreen,
         "logs": LogsScreen,
+        "tieout": TieoutScreen,
     }
     DEFAULT_MODE = "overview"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "switch_mode('overview')", "Overview"),
         Binding("j", "switch_mode('jobs')", "Jobs"),
         Binding("l", "switch_mode('logs')", "Logs"),
+        Binding("t", "switch_mode('tieout')", "Tie-out", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit", show=False),
     ]
@@ -166,6 +169,9 @@ class ConsoleApp(App[int]):
         )
         yield SystemCommand("Jobs", "Find and act on jobs", lambda: self.switch_mode("jobs"))
         yield SystemCommand("Logs", "Live log tail", lambda: self.switch_mode("logs"))
+        yield SystemCommand(
+            "Tie-out", "A day's books, shop against Exact", lambda: self.switch_mode("tieout")
+        )
         dead = partial(self.show_jobs, state="dead")
         yield SystemCommand("Dead jobs", "Jobs that need a fix", dead)
         yield SystemCommand("Help", "Keys on every screen", self.action_help)

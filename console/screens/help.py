@@ -15,7 +15,7 @@ HELP = """\
 
 | key | anywhere |
 | --- | --- |
-| `o` `j` `l` | overview, jobs, logs |
+| `o` `j` `l` `t` | overview, jobs, logs, tie-out (`d`: tie out a day now) |
 | `?` | this help |
 | `ctrl+p` | command palette |
 | `q` | quit |

@@ -201,6 +201,10 @@ class FakeControlClient:
     async def status(self) -> dict[str, Any]:
         return copy.deepcopy(STATUS)
 
+    async def tieout(self, day: str | None = None) -> dict[str, Any]:
+        self.actions.append(("tieout", day))
+        return {"date": day or "2026-11-30", "currencies": {}, "differences": [], "unexplained": 0}
+
     async def jobs(self, *, state=None, kind=None, q=None, limit=50, offset=0) -> dict[str, Any]:
         rows = [j for j in JOBS if (not state or j["state"] == state) and (not q or q in j["key"])]
         return {"total": len(rows), "offset": offset, "limit": limit, "jobs": rows[offset:][:limit]}

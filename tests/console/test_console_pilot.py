@@ -151,3 +151,53 @@ async def test_a_job_that_ignored_its_webhook_says_so_in_the_list_and_the_detail
         assert isinstance(app.screen, JobScreen)
         problem = app.screen.query_one("#problem")
         await until(pilot, lambda: NOT_IN_SHOPIFY in str(problem.render()))
+
+
+async def test_tieout_screen_shows_the_last_report_and_each_difference_with_its_reason(control):
+    import json
+
+    from console.screens.tieout import TieoutScreen
+    from daemon.tieout.job import LAST_REPORT
+
+    app = ConsoleApp(control.client)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        assert isinstance(app.screen, TieoutScreen)
+        summary = app.screen.query_one("#tieout-summary")
+        await until(pilot, lambda: "no tie-out has run yet" in str(summary.render()))
+
+        report = {
+            "date": "2026-11-30",
+            "timezone": "Europe/Amsterdam",
+            "currencies": {
+                "EUR": {
+                    "shop": {"gross": "121.00", "net": "100.00", "vat": "21.00"},
+                    "exact": {"gross": "60.50", "net": "50.00", "vat": "10.50"},
+                }
+            },
+            "documents": {"expected": 2, "in_exact": 1},
+            "differences": [
+                {
+                    "kind": "order document",
+                    "ref": "#1002/AMS",
+                    "currency": "EUR",
+                    "shop": "60.50",
+                    "exact": None,
+                    "amount": "60.50",
+                    "reason": "changed_in_exact",
+                    "detail": "deleted in Exact after booking (our link: abc)",
+                }
+            ],
+            "unexplained": 0,
+            "unexplained_amount": "0.00",
+        }
+        await control.services.cursors.set(LAST_REPORT, json.dumps(report))
+        app.screen.reload()
+        diffs = app.screen.query_one("#tieout-differences", DataTable)
+        await until(pilot, lambda: diffs.row_count == 1)
+        row = diffs.get_row_at(0)
+        assert str(row[0]) == "changed_in_exact" and row[1] == "#1002/AMS"
+        assert "deleted in Exact" in row[3]
+        totals = app.screen.query_one("#tieout-totals", DataTable)
+        assert totals.get_row_at(0)[4] == "60.50"  # gross: shop less Exact
+        assert "1 in Exact" in str(summary.render())
