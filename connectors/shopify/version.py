@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# The version of the vendored real schema (connectors/shopify/schema/admin-2026-01.graphql): every
+# The version of the vendored real schema (connectors/shopify/schema/admin-2026-01.graphqls): every
 # document shopsync sends is validated against it, and the sandbox schema is cut from it.
 SCHEMA_VERSION = "2026-01"
 
