@@ -29,7 +29,9 @@ from daemon.tieout.compare import ZERO, Expected, Found, Unmapped, tie_out
 
 log = structlog.get_logger(__name__)
 WAITING = ("queued", "running", "retrying")
-EDIT_REF = re.compile(r"/E\d+[+-]$")  # an edit's difference document (orders/edits.py)
+# An edit's difference document, a cancel's credit note (orders/edits.py, cancel.py), a refund's
+# credit note (refunds/plan.py): not order documents of their own.
+RELATED_REF = re.compile(r"(/E\d+[+-]|/C|/R\d+/[^/]+)$")
 
 
 def _entity(settings: Any) -> tuple[str, str, str]:
@@ -112,6 +114,9 @@ async def read_shop_day(
             continue
         exported = await services.links.get(EXPORTED_ENTITY, order.id) is not None
         action, _why = decide(order, settings.orders, exported=exported)
+        if action is Action.REVERSE and settings.orders.document == "invoice":
+            expected += await _reversed(services, order.name)
+            continue
         if action not in (Action.EXPORT, Action.DONE):
             continue
         try:
@@ -142,22 +147,53 @@ async def read_shop_day(
                     booked_id=link.exact_id if link is not None else None,
                     booked_total=booked,
                     job=job,
-                    edits=int(link.data.get("edits") or 0)
-                    if link is not None and link.data.get("document") == "invoice"
-                    else 0,
+                    related=_edit_refs(doc.your_ref, link.data if link is not None else {}),
                 )
             )
     return expected, unmapped
 
 
-async def _with_edits(services: Any, base: Found, edits: int) -> Found:
-    """`base` plus the difference documents of its `edits` (one YourRef look-up each)."""
+def _edit_refs(your_ref: str, data: dict[str, Any]) -> tuple[str, ...]:
+    if data.get("document") != "invoice":
+        return ()  # a sales order is edited in place
+    n = int(data.get("edits") or 0)
+    return tuple(f"{your_ref}/E{i}{sign}" for i in range(1, n + 1) for sign in "+-")
+
+
+async def _reversed(services: Any, order_name: str) -> list[Expected]:
+    """A cancelled order's invoices, expected to be credited to zero: each with its edits, the
+    cancel's credit note and the refund notes against it."""
+    rows = await services.db.fetchall(
+        "SELECT shopify_id FROM links WHERE entity = ? AND json_extract(data, '$.order_name') = ?",
+        (ORDER_ENTITY, order_name),
+    )
+    out = []
+    for (shopify_id,) in rows:
+        link = await services.links.get(ORDER_ENTITY, shopify_id)
+        if link is None or link.data.get("document") != "invoice":
+            continue
+        ref = link.exact_ref or ""
+        notes = await services.db.fetchall(
+            "SELECT exact_ref FROM links WHERE entity = 'refund'"
+            " AND json_extract(data, '$.credits') = ?",
+            (ref,),
+        )
+        related = (*_edit_refs(ref, link.data), f"{ref}/C", *(r for (r,) in notes if r))
+        currency = str(link.data.get("currency") or "EUR")
+        out.append(
+            Expected(ref, order_name, currency, ZERO, ZERO, booked_id=link.exact_id,
+                     related=related)
+        )  # fmt: skip
+    return out
+
+
+async def _with_related(services: Any, base: Found, refs: tuple[str, ...]) -> Found:
+    """`base` plus the documents `refs` name (one YourRef look-up each)."""
     gross, net = base.gross, base.net
-    for n in range(1, edits + 1):
-        for sign in "+-":
-            doc = await _lookup(services, f"{base.your_ref}/E{n}{sign}")
-            if doc is not None:
-                gross, net = gross + doc.gross, net + doc.net
+    for ref in refs:
+        doc = await _lookup(services, ref)
+        if doc is not None:
+            gross, net = gross + doc.gross, net + doc.net
     return dataclasses.replace(base, gross=gross, net=net)
 
 
@@ -165,8 +201,8 @@ async def run_tieout(services: Any, day: dt.date) -> dict[str, Any]:
     """The day's tie-out report (see compare.tie_out for its shape)."""
     zone = shop_zone(services)
     expected, unmapped = await read_shop_day(services, day, zone)
-    # An edit's credit and extra invoice belong to their document, whatever day they carry.
-    found = [f for f in await read_exact_day(services, day) if not EDIT_REF.search(f.your_ref)]
+    # Edit, cancel and refund documents count with their document, whatever day they carry.
+    found = [f for f in await read_exact_day(services, day) if not RELATED_REF.search(f.your_ref)]
     on_day = {f.your_ref for f in found}
     elsewhere: dict[str, Found] = {}
     for e in expected:
@@ -175,13 +211,14 @@ async def run_tieout(services: Any, day: dt.date) -> dict[str, Any]:
             if other is not None:
                 elsewhere[e.your_ref] = other
     for e in expected:
-        if e.edits:
+        if e.related:
             found = [
-                await _with_edits(services, f, e.edits) if f.your_ref == e.your_ref else f
+                await _with_related(services, f, e.related) if f.your_ref == e.your_ref else f
                 for f in found
             ]
             if e.your_ref in elsewhere:
-                elsewhere[e.your_ref] = await _with_edits(services, elsewhere[e.your_ref], e.edits)
+                other = elsewhere[e.your_ref]
+                elsewhere[e.your_ref] = await _with_related(services, other, e.related)
     report = tie_out(
         day,
         expected,

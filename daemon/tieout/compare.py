@@ -40,7 +40,9 @@ class Expected:
     booked_id: str | None = None  # our link's Exact id, if we booked it
     booked_total: Decimal | None = None  # the total our link recorded at booking
     job: str | None = None  # a waiting job that will book it ("job 12 queued")
-    edits: int = 0  # Shopify edits booked as difference documents (YourRef + "/E1+", "/E1-")
+    # Documents that count with this one whatever day they carry: an edit's difference
+    # documents ("/E1+", "/E1-"), and for a cancelled order its credit ("/C") and refund notes.
+    related: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

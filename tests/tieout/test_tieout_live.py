@@ -147,3 +147,25 @@ async def test_an_order_edited_after_export_still_ties_out(tmp_path, document):
         report = await run_tieout(env.services, DAY)
     assert report["differences"] == [], report["differences"]
     assert report["unexplained"] == 0
+
+
+@pytest.mark.anyio
+async def test_an_order_edited_refunded_then_cancelled_ties_out_at_zero(tmp_path):
+    from daemon.flows.refunds.jobs import credit_refund
+
+    async with order_env(tmp_path, document="invoice") as env:
+        gid = await _order(env, _at(10, 0), quantity=3)
+        await sync_order(env.services, gid)
+        edit = {"lines": [{"sku": "SKU-00001", "quantity": 2}, {"sku": "SKU-00004", "quantity": 1}]}
+        await env.shop_control("POST", f"/orders/{gid}/edit", edit)
+        await sync_order(env.services, gid)
+        refund = await env.shop_control(
+            "POST", f"/orders/{gid}/refunds", {"lines": [{"sku": "SKU-00001", "quantity": 1}]}
+        )
+        await credit_refund(env.services, refund["refund_id"], gid)
+        cancel = await env.shop_control("POST", f"/orders/{gid}/cancel", {"refund": True})
+        await credit_refund(env.services, cancel["refund_id"], gid)
+        await sync_order(env.services, gid)
+        report = await run_tieout(env.services, DAY)
+    assert report["differences"] == [], report["differences"]
+    assert report["documents"] == {"expected": 1, "in_exact": 1}
