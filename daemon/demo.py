@@ -28,6 +28,7 @@ import httpx
 from connectors.sandbox import Sandboxes
 from daemon.demo_money import gift_cards_verdict, money_traffic, payouts_verdict
 from daemon.flows.orders.demo_check import order_traffic, orders_verdict
+from daemon.flows.products.demo_check import product_traffic, products_verdict
 from daemon.flows.refunds.demo_check import refund_traffic, refunds_verdict
 from daemon.serving import bound_port, make_server, wait_started
 from state.secrets import ensure_dev_key
@@ -104,6 +105,10 @@ default_warehouse = "{sb.catalogue.locations[0].code}"
 [orders]
 # Three locations: one Exact document per location, so Exact reserves stock where Shopify sells.
 multi_location = true
+
+[products]
+# A product the traffic adds and edits becomes an Exact item with the new price.
+enabled = true
 
 [refunds]
 # A refund placed moments after its order looks again soon (production waits 30 s).
@@ -420,6 +425,8 @@ async def _exercise(
                 await anyio.sleep(max(0.0, started + duration / 2 - time.monotonic()))
                 traffic.events.update(await refund_traffic(control, rng, max(1, orders // 3)))
                 traffic.events.update(await money_traffic(control, rng, skus, codes))
+                expected_items = await product_traffic(control, rng)
+                traffic.events["products_edited"] = 1
                 # Payouts have no webhook (polled daily in production): poll while traffic runs,
                 # in the minutes Exact has left now.
                 await daemon.services.queue.enqueue("payouts.import", "payouts:demo", {})
@@ -444,6 +451,7 @@ async def _exercise(
         multi_location=settings.orders.multi_location,
     )
     refunds_v = refunds_verdict(shop_state, exact_state)
+    products_v = products_verdict(exact_state, expected_items)
     payouts_v = payouts_verdict(shop_state, exact_state)
     from daemon.flows.gift_cards.liability import REPORT
 
@@ -478,12 +486,14 @@ async def _exercise(
         and orders_v["orders_in_sync"]
         and refunds_v["refunds_in_sync"]
         and payouts_v["payouts_in_sync"]
-        and gift_v["gift_cards_in_sync"],
+        and gift_v["gift_cards_in_sync"]
+        and products_v["items_in_sync"],
         "mismatches": result["examples"],
         "orders": orders_v,
         "refunds": refunds_v,
         "payouts": payouts_v,
         "gift_cards": gift_v,
+        "products": products_v,
         "stock_latency_ms": percentiles(traffic.latencies_ms),
         "shopify_calls": stats.get("shopify_calls", 0),
         "exact_calls": daemon.services.exact.budget.calls,

@@ -139,6 +139,9 @@ def state(store: Store) -> dict[str, Any]:
             "Code": i["Code"],
             "Description": i["Description"],
             "IsStockItem": i["IsStockItem"],
+            "StandardSalesPrice": i.get("StandardSalesPrice"),
+            "SalesVatCode": i.get("SalesVatCode"),
+            "EndDate": i.get("EndDate"),
             "stock": stock.get(i["ID"], {}),
         }
         for i in store.table("logistics/Items").values()

@@ -63,7 +63,10 @@ async def poll_products_once(services: Any, now: dt.datetime | None = None) -> i
     the past). The next cursor is taken before paging, so nothing updated meanwhile is lost."""
     now = now or dt.datetime.now(dt.UTC)
     stored = await services.cursors.get(CURSOR)
-    since = dt.datetime.fromisoformat(stored) if stored else now
+    if not stored:  # nothing to catch up on yet: webhooks and `backfill products` do the rest
+        await services.cursors.set(CURSOR, now.isoformat())
+        return 0
+    since = dt.datetime.fromisoformat(stored)
     count = await enqueue_updated_since(services, since - OVERLAP)
     await services.cursors.set(CURSOR, now.isoformat())
     if count:
