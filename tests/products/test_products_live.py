@@ -151,3 +151,28 @@ async def test_the_catch_up_poll_finds_products_edited_without_a_webhook(tmp_pat
         await env.run_jobs()
         [small] = items(env, "TEE-S")
         assert D(str(small["StandardSalesPrice"])) == D("12.00")
+
+
+@pytest.mark.anyio
+async def test_answers_lost_after_exact_booked_still_make_each_item_once(tmp_path):
+    # Exact commits each write, then half of its answers never arrive; the worker retries.
+    async with order_env(tmp_path) as env:
+        enable(env)
+        await env.exact_control("POST", "faults", {"drop_after_commit_rate": 0.5})
+        codes = []
+        for n in range(3):
+            body = {
+                "title": f"Tee {n}",
+                "product_type": "Shirts",
+                "variants": [{"sku": f"T{n}-{s}", "title": s, "price": "12.10"} for s in "SML"],
+            }
+            made = await env.shop_control("POST", "/products", body)
+            codes += [f"T{n}-{s}" for s in "SML"]
+            kind, key, payload = sync_job(made["product_id"])
+            await env.services.queue.enqueue(kind, key, payload)
+        await env.run_jobs(limit=120)
+        await env.exact_control("POST", "faults", {"drop_after_commit_rate": 0})
+        assert sorted(r["Code"] for r in items(env, *codes)) == sorted(codes)  # each once
+        retried = await env.services.db.fetchone("SELECT max(attempts) FROM jobs")
+        assert retried[0] > 1  # answers were lost: jobs ran again
+        assert not (await env.services.queue.counts()).get("dead")
