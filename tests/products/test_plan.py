@@ -245,3 +245,12 @@ def test_a_variant_removed_from_a_product_ends_its_item_and_a_returning_one_is_r
         ("TEE-S", "update", {"EndDate": None}),
         ("TEE-M", "inactivate", {"EndDate": TODAY}),
     ]
+
+
+def test_a_platform_stating_the_rate_per_product_wins_over_the_type_table():
+    # CCV Shop gives each product its VAT rate; the plan takes it over [products.vat_rates].
+    p = ProductFacts(
+        "9", "Book", "Shirts", (variant(sku="BOOK", price="10.90"),), True, vat_rate=Decimal(9)
+    )
+    fields = plan_product(settings(), VAT, p, {}, set(), TODAY).changes[0].fields
+    assert fields["SalesVatCode"] == "2" and fields["StandardSalesPrice"] == Decimal("10.0000")

@@ -26,6 +26,9 @@ class ProductFacts:
     prices_include_tax: bool
     is_gift_card: bool = False
     deleted: bool = False
+    # The VAT rate in percent when the platform states it per product (CCV's `vatrate`);
+    # None (Shopify) takes it from [products.vat_rates] by product type.
+    vat_rate: Decimal | None = None
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,9 @@ def description(settings: ProductsSettings, product: ProductFacts, v: VariantFac
 
 
 def vat_rate(settings: ProductsSettings, product: ProductFacts) -> Decimal:
-    """The product's VAT rate as a fraction (0.21), from its type or the default."""
+    """The product's VAT rate as a fraction (0.21): the platform's own, else by type or default."""
+    if product.vat_rate is not None:
+        return product.vat_rate / 100
     return settings.vat_rates.get(product.product_type, settings.default_vat_rate) / 100
 
 
