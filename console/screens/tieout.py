@@ -76,6 +76,8 @@ class TieoutScreen(LiveScreen):
                 shop, exact = t["shop"][name], t["exact"][name]
                 diff = f"{float(shop) - float(exact):.2f}"
                 totals.add_row(currency, name, shop, exact, diff)
+        for currency, t in (report.get("payouts") or {}).get("currencies", {}).items():
+            totals.add_row(currency, "payouts", t["shop"], t["exact"], t["difference"])
         diffs = self.query_one("#tieout-differences", DataTable)
         diffs.clear()
         for d in report.get("differences", []):

@@ -26,6 +26,9 @@ def render_tieout(report: dict[str, Any]) -> str:
             lines.append(f"  {currency:<8} {name:<10} {t['shop'][name]:>12}")
         for rate, vat in t.get("vat_by_rate", {}).items():
             lines.append(f"  {currency:<8} VAT {rate:<6} {vat:>12}")
+    for currency, t in (report.get("payouts") or {}).get("currencies", {}).items():
+        line = f"{t['shop']:>12} {t['exact']:>12} {t['difference']:>12}"
+        lines.append(f"  {currency:<8} {'payouts':<10} {line}")
     diffs = report.get("differences", [])
     if not diffs:
         lines.append("no differences: the day ties out to the cent")

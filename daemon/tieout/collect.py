@@ -25,7 +25,8 @@ from daemon.flows.orders.facts import read_order
 from daemon.flows.orders.fulfilment import shop_zone
 from daemon.flows.orders.jobs import order_key
 from daemon.flows.orders.plan import plan_order
-from daemon.tieout.compare import ZERO, Expected, Found, Unmapped, tie_out
+from daemon.tieout.compare import ZERO, Expected, Found, Unmapped, add_section, tie_out
+from daemon.tieout.payouts import tie_out_payouts
 
 log = structlog.get_logger(__name__)
 WAITING = ("queued", "running", "retrying")
@@ -229,6 +230,7 @@ async def run_tieout(services: Any, day: dt.date) -> dict[str, Any]:
     )
     report["timezone"] = str(zone)
     report["covers"] = ["orders"]
+    add_section(report, "payouts", *await tie_out_payouts(services, day, zone))
     log.info(
         "tieout.done",
         date=report["date"],

@@ -202,3 +202,17 @@ def _document(
             f"booked at {e.booked_total}, Exact now says {f.gross} (document {f.exact_id})",
         )
     return diff(f.gross, "unexplained", f"Exact's total {f.gross}, the shop's {e.gross}")
+
+
+def add_section(
+    report: dict[str, Any], name: str, totals: dict[str, Any], diffs: list[Difference]
+) -> None:
+    """Fold another area's totals and differences (payouts, …) into the day's report."""
+    report[name] = totals
+    report.setdefault("covers", []).append(name)
+    report["differences"] += [d.as_json() for d in diffs]
+    every = report["differences"]
+    report["by_reason"] = {r: sum(1 for d in every if d["reason"] == r) for r in REASONS}
+    unexplained = [d for d in every if d["reason"] == "unexplained"]
+    report["unexplained"] = len(unexplained)
+    report["unexplained_amount"] = str(sum((abs(Decimal(d["amount"])) for d in unexplained), ZERO))

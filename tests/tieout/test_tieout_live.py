@@ -5,6 +5,7 @@ has not run and an order of the next day are each named with their reason."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -169,3 +170,42 @@ async def test_an_order_edited_refunded_then_cancelled_ties_out_at_zero(tmp_path
         report = await run_tieout(env.services, DAY)
     assert report["differences"] == [], report["differences"]
     assert report["documents"] == {"expected": 1, "in_exact": 1}
+
+
+@pytest.mark.anyio
+async def test_a_day_with_payouts_ties_out_and_an_unbooked_payout_is_named(tmp_path):
+    from tests.payouts.sandboxes import ledger_env
+    from tests.payouts.test_payouts_live import import_payouts, paid_order
+
+    async with ledger_env(tmp_path) as env:
+        zone = ZoneInfo(env.shopify_sandbox.state.catalogue.timezone)
+        payday = dt.datetime.now(zone).date() + dt.timedelta(days=1)
+        await paid_order(env)
+        booked = await env.shopify_control("POST", "/payouts", {"date": payday.isoformat()})
+        jobs = await import_payouts(env)
+        assert set(jobs) == {"succeeded"}
+
+        report = await run_tieout(env.services, payday)
+        assert report["differences"] == [], report["differences"]
+        assert report["payouts"]["payouts"] == 1
+        (eur,) = report["payouts"]["currencies"].values()
+        assert eur["shop"] == eur["exact"] == booked["net"] and eur["difference"] == "0.00"
+        from daemon.cli.tieout import render_tieout
+
+        net = re.escape(booked["net"])
+        assert re.search(rf"EUR\s+payouts\s+{net}\s+{net}\s+0\.00", render_tieout(report))
+
+        later = await env.shopify_control(
+            "POST",
+            "/payouts",
+            {
+                "date": payday.isoformat(),
+                "include_pending": False,
+                "transactions": [{"type": "ADJUSTMENT", "amount": "12.50", "reason": "bonus"}],
+            },
+        )
+        report = await run_tieout(env.services, payday)
+        (diff,) = report["differences"]
+        assert diff["kind"] == "payout" and diff["reason"] == "not_yet_booked"
+        assert diff["amount"] == later["net"] == "12.50"
+        assert report["unexplained"] == 0 and "payouts" in report["covers"]
