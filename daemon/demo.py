@@ -469,6 +469,9 @@ async def _exercise(
             "gift_cards_expired",
         )
     )
+    from daemon.tieout.demo_check import tieout_verdict
+
+    tieout_v = await tieout_verdict(daemon.services)  # informative: orders and payouts only
     dead = await daemon.services.db.fetchone("SELECT count(*) FROM jobs WHERE state = 'dead'")
     stats = daemon.services.extras.get("stats", {}).get("stock", {})
     return {
@@ -494,6 +497,7 @@ async def _exercise(
         "payouts": payouts_v,
         "gift_cards": gift_v,
         "products": products_v,
+        "tieout": tieout_v,
         "stock_latency_ms": percentiles(traffic.latencies_ms),
         "shopify_calls": stats.get("shopify_calls", 0),
         "exact_calls": daemon.services.exact.budget.calls,
