@@ -22,13 +22,13 @@ from connectors.errors import PermanentError
 from daemon.flows.orders.apply import DIRECT_CREDIT_NOTE, SALES_INVOICES
 from daemon.flows.orders.lookups import first_id, item_ids
 from daemon.flows.orders.money import ZERO, exact_total
+from daemon.flows.refunds.plan import credit_line_body
 from daemon.logs import get_logger
 
 log = get_logger("shopsync.ccvshop")
 
 CREDIT_ENTITY = "ccv_credit"  # links: "ccvshop:invoice:{id}" → the Exact credit note
 CENT = Decimal("0.01")
-PRICE = Decimal("0.000001")
 
 
 @dataclass(frozen=True)
@@ -43,13 +43,7 @@ class CreditLine:
     vat_rate: Decimal
 
     def exact_body(self, item_id: str) -> dict[str, Any]:
-        return {
-            "Item": item_id,
-            "Description": self.description[:60],
-            "Quantity": -self.quantity,
-            "NetPrice": (self.net / self.quantity).quantize(PRICE, rounding=ROUND_HALF_UP),
-            "VATCode": self.vat_code,
-        }
+        return credit_line_body(item_id, self.description, self.quantity, self.net, self.vat_code)
 
 
 @dataclass(frozen=True)

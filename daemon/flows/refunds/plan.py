@@ -36,6 +36,19 @@ STORE_CREDIT = "shopify_store_credit"
 GIFT_CARD = "gift_card"
 
 
+def credit_line_body(
+    item_id: str, description: str, quantity: Decimal, net: Decimal, vat_code: str
+) -> dict[str, Any]:
+    """A credit note line as Exact takes it: the quantity negative, the net unit price."""
+    return {
+        "Item": item_id,
+        "Description": description[:60],
+        "Quantity": -quantity,
+        "NetPrice": (net / quantity).quantize(PRICE, rounding=ROUND_HALF_UP),
+        "VATCode": vat_code,
+    }
+
+
 @dataclass(frozen=True)
 class CreditLine:
     kind: str  # product | gift_card | shipping
@@ -54,13 +67,7 @@ class CreditLine:
         return exact_total(self.net, self.vat_rate)
 
     def exact_body(self, item_id: str) -> dict[str, Any]:
-        return {
-            "Item": item_id,
-            "Description": self.description[:60],
-            "Quantity": -self.quantity,
-            "NetPrice": (self.net / self.quantity).quantize(PRICE, rounding=ROUND_HALF_UP),
-            "VATCode": self.vat_code,
-        }
+        return credit_line_body(item_id, self.description, self.quantity, self.net, self.vat_code)
 
 
 @dataclass(frozen=True)
