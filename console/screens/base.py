@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from textual.css.query import NoMatches
 from textual.screen import Screen
 
 if TYPE_CHECKING:
@@ -29,7 +30,14 @@ class LiveScreen(Screen[None]):
         try:
             while True:
                 self._dirty = False
-                await self.load()
+                try:
+                    await self.load()
+                except NoMatches:
+                    if self.is_current:
+                        raise  # a widget this screen should have: a bug, not timing
+                    # The answer came back after the operator moved to another screen and
+                    # this one's widgets were taken down: nothing is left to show it in.
+                    return
                 if not self._dirty:
                     return
         finally:
