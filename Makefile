@@ -23,8 +23,9 @@ fmt: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Whole test files go to one of 4 workers (a file's tests share fixtures and run in order).
 test: lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n 4 --dist loadfile
 
 bench: $(STAMP)
 	$(PY) tests/benchmarks/run.py --json
