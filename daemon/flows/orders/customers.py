@@ -133,7 +133,7 @@ def plan_customer(order: Order, facts: OrderFacts, settings: OrdersSettings) -> 
 async def resolve_account(services: Any, plan: CustomerPlan) -> str:
     """The Exact account ID for `plan`: linked, found, or created (with its contact)."""
     if plan.standard_debtor is not None:
-        return await _account_by_code(services, plan.standard_debtor)
+        return await account_by_code(services, plan.standard_debtor)
     # Two orders of one new buyer may run at once (their jobs have different keys): a lock per
     # buyer (striped, so memory stays fixed) makes the second wait and find the first's account.
     locks = services.extras.setdefault(
@@ -205,7 +205,11 @@ async def _ensure_contact(
     await exact.post("crm/Contacts", plan.contact_body(account_id))
 
 
-async def _account_by_code(services: Any, code: str) -> str:
+async def account_by_code(
+    services: Any, code: str, setting: str = "orders.customers.standard_debtor"
+) -> str:
+    """The Exact account with this code (a standard debtor), cached; `setting` names the key
+    the operator must fix when Exact has none."""
     cache = services.extras.setdefault("orders.accounts_by_code", {})
     if code not in cache:
         # Exact stores account codes right-aligned in 18 characters: compare trimmed.
@@ -213,8 +217,8 @@ async def _account_by_code(services: Any, code: str) -> str:
         rows = await services.exact.get("crm/Accounts", filter=query, select="ID", top=1)
         if not rows:
             raise PermanentError(
-                f"Exact has no account with code {code!r} (the configured standard debtor)",
-                hint="Create that account in Exact or fix orders.customers.standard_debtor.",
+                f"Exact has no account with code {code!r} ({setting})",
+                hint=f"Create that account in Exact or fix {setting}.",
             )
         cache[code] = str(rows[0]["ID"])
     return cache[code]

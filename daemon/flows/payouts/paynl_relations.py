@@ -12,9 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from connectors.errors import PermanentError
-from connectors.exact.odata import Filter, literal, substringof
-from daemon.flows.orders.customers import CustomerPlan, normalise_vat_number, resolve_account
+from connectors.exact.odata import substringof
+from daemon.flows.orders.customers import (
+    CustomerPlan,
+    account_by_code,
+    normalise_vat_number,
+    resolve_account,
+)
 from daemon.flows.payouts.config import PaynlSettings
 from daemon.flows.payouts.entry import PayoutLine, order_key
 
@@ -60,7 +64,7 @@ async def resolve_relations(
     """Transaction id → Exact account ID for the receipts that book against a customer."""
     lines = [ln for ln in unmatched if ln.transaction_id]
     if s.standard_debtor:
-        account = await standard_debtor_id(services, s.standard_debtor)
+        account = await account_by_code(services, s.standard_debtor, "paynl.standard_debtor")
         return {str(ln.transaction_id): account for ln in lines}
     if not s.create_relations:
         return {}
@@ -86,18 +90,3 @@ async def order_in_exact(services: Any, key: str) -> bool:
         if any(order_key(str(r.get("YourRef") or "")) == key for r in rows):
             return True
     return False
-
-
-async def standard_debtor_id(services: Any, code: str) -> str:
-    cache = services.extras.setdefault("paynl.standard_debtor", {})
-    if code not in cache:
-        # Exact stores account codes right-aligned in 18 characters: compare trimmed.
-        query = Filter(f"trim(Code) eq {literal(code.strip())}")
-        rows = await services.exact.get("crm/Accounts", filter=query, select="ID", top=1)
-        if not rows:
-            raise PermanentError(
-                f"Exact has no account with code {code!r} (paynl.standard_debtor)",
-                hint="Create that account in Exact or fix paynl.standard_debtor.",
-            )
-        cache[code] = str(rows[0]["ID"])
-    return cache[code]
